@@ -1,0 +1,38 @@
+using System.Security.Claims;
+using ApiShield;
+using ApiShield.Sample;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSingleton<OrderStore>();
+builder.Services.AddControllers();
+
+builder.Services.AddApiShield();   // reads the "ApiShield" section; the token issuer comes from Authentication:Schemes:Bearer
+
+var app = builder.Build();
+
+app.UseApiShield();
+
+var orders = app.MapGroup("/orders");
+orders.MapGet("/", (OrderStore store) => store.All()).RequireScope("orders:read");
+orders.MapGet("/{id:int}", (int id, OrderStore store) =>
+    store.Find(id) is { } order ? Results.Ok(order) : Results.NotFound()).RequireScope("orders:read");
+orders.MapPost("/", (NewOrder order, OrderStore store) =>
+{
+    var created = store.Add(order);
+    return Results.Created($"/orders/{created.Id}", created);
+}).RequireScope("orders:write");
+
+app.MapGet("/me", (ClaimsPrincipal user) => new
+{
+    subject = user.FindFirstValue("sub"),
+    scopes = user.FindAll("scope").Concat(user.FindAll("scp")).Select(c => c.Value),
+}).AllowAnyScope();
+
+app.MapGet("/health", () => Results.Ok(new { status = "healthy" })).AllowAnonymous();
+
+app.MapControllers();
+
+app.Run();
+
+/// <summary>The sample's entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,31 @@
+using ApiShield.Https;
+using ApiShield.Scopes;
+using ApiShield.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace ApiShield;
+
+/// <summary>
+/// Root options for ApiShield, bound to the <c>ApiShield</c> configuration section by
+/// <see cref="ApiShieldServiceCollectionExtensions.AddApiShield(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>.
+/// </summary>
+/// <remarks>
+/// Each capability has its own nested options object. Every value is validated when the host starts;
+/// an invalid value stops the host with a message naming its configuration key.
+/// </remarks>
+public sealed class ApiShieldOptions
+{
+    /// <summary>The configuration section ApiShield binds: <c>ApiShield</c>.</summary>
+    public const string SectionName = "ApiShield";
+
+    /// <summary>HTTPS enforcement and HSTS (<c>ApiShield:Https</c>).</summary>
+    [ValidateObjectMembers]
+    public HttpsOptions Https { get; set; } = new();
+
+    /// <summary>Bearer token hardening (<c>ApiShield:Tokens</c>).</summary>
+    [ValidateObjectMembers]
+    public TokenOptions Tokens { get; set; } = new();
+
+    /// <summary>Scope enforcement (<c>ApiShield:Scopes</c>).</summary>
+    public ScopeOptions Scopes { get; set; } = new();
+}

@@ -1,0 +1,90 @@
+using ApiShield.Tokens;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ApiShield.DependencyInjection;
+
+/// <summary>Rules that span fields or depend on the environment. Every message names its configuration key.</summary>
+internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : IValidateOptions<ApiShieldOptions>
+{
+    private static readonly TimeSpan PreloadMinimumMaxAge = TimeSpan.FromDays(365);
+
+    public ValidateOptionsResult Validate(string? name, ApiShieldOptions options)
+    {
+        var errors = new List<string>();
+        ValidateHttps(options, errors);
+        ValidateTokens(options, errors);
+        ValidateScopes(options, errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateHttps(ApiShieldOptions options, List<string> errors)
+    {
+        var https = options.Https;
+        if (!Enum.IsDefined(https.AllowLoopbackHttp))
+        {
+            errors.Add("ApiShield:Https:AllowLoopbackHttp must be DevelopmentOnly, Never or Always.");
+        }
+
+        // hstspreload.org's submission requirements: includeSubDomains, preload, and max-age of at least one year.
+        if (https.HstsPreload && (!https.HstsIncludeSubDomains || https.HstsMaxAge < PreloadMinimumMaxAge))
+        {
+            errors.Add("ApiShield:Https:HstsPreload needs ApiShield:Https:HstsIncludeSubDomains true and ApiShield:Https:HstsMaxAge of at least 365.00:00:00; preload lists reject anything less.");
+        }
+    }
+
+    private void ValidateTokens(ApiShieldOptions options, List<string> errors)
+    {
+        var tokens = options.Tokens;
+        for (var i = 0; i < tokens.ValidAlgorithms.Count; i++)
+        {
+            var algorithm = tokens.ValidAlgorithms[i];
+            var key = $"ApiShield:Tokens:ValidAlgorithms:{i}";
+            if (string.Equals(algorithm, "none", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key} is 'none': unsigned tokens are never accepted (RFC 8725 §3.1).");
+            }
+            else if (Array.IndexOf(TokenDefaults.SymmetricAlgorithms, algorithm) >= 0)
+            {
+                if (!environment.IsDevelopment() && !tokens.AllowSymmetricKeys)
+                {
+                    errors.Add($"{key} is '{algorithm}', a symmetric algorithm; outside Development set ApiShield:Tokens:AllowSymmetricKeys to true to accept it.");
+                }
+            }
+            else if (Array.IndexOf(TokenDefaults.AsymmetricAlgorithms, algorithm) < 0)
+            {
+                errors.Add($"{key} is '{algorithm}', which is not a JWS algorithm ApiShield accepts (RS256/384/512, PS256/384/512, ES256/384/512, HS256/384/512).");
+            }
+        }
+
+        if (tokens.Realm is { } realm && !IsQuotedStringSafe(realm))
+        {
+            errors.Add("ApiShield:Tokens:Realm must be printable ASCII without quotes or backslashes.");
+        }
+    }
+
+    private static void ValidateScopes(ApiShieldOptions options, List<string> errors)
+    {
+        var claimTypes = options.Scopes.ClaimTypes;
+        for (var i = 0; i < claimTypes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(claimTypes[i]))
+            {
+                errors.Add($"ApiShield:Scopes:ClaimTypes:{i} must not be empty.");
+            }
+        }
+    }
+
+    private static bool IsQuotedStringSafe(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < 0x20 || c > 0x7E || c is '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

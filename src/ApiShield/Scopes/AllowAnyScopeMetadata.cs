@@ -1,0 +1,6 @@
+namespace ApiShield.Scopes;
+
+internal sealed class AllowAnyScopeMetadata : IAllowAnyScopeMetadata
+{
+    public static readonly AllowAnyScopeMetadata Instance = new();
+}

@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ApiShield.Tokens;
+
+/// <summary>Reads bearer credentials the way RFC 6750 §2 defines them, without allocating.</summary>
+internal static class BearerCredentialReader
+{
+    private const string QueryParameter = "access_token";
+
+    public static BearerCredentialStatus Read(HttpRequest request, int maxTokenLength)
+    {
+        var inQuery = HasQueryToken(request);
+        var values = request.Headers.Authorization;
+
+        if (values.Count == 0)
+        {
+            return inQuery ? BearerCredentialStatus.InQuery : BearerCredentialStatus.None;
+        }
+
+        if (values.Count > 1)
+        {
+            return BearerCredentialStatus.Duplicated;
+        }
+
+        var status = ReadHeader(values[0], maxTokenLength);
+        if (inQuery && status != BearerCredentialStatus.None)
+        {
+            // RFC 6750 §3.1: "uses more than one method for including an access token".
+            return BearerCredentialStatus.Duplicated;
+        }
+
+        return inQuery ? BearerCredentialStatus.InQuery : status;
+    }
+
+    internal static BearerCredentialStatus ReadHeader(ReadOnlySpan<char> value, int maxTokenLength)
+    {
+        value = value.Trim();
+        var space = value.IndexOfAny(' ', '\t');
+        var scheme = space < 0 ? value : value[..space];
+
+        // RFC 9110 §11.1: the authentication scheme is case-insensitive.
+        if (!scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return BearerCredentialStatus.None;
+        }
+
+        if (space < 0)
+        {
+            return BearerCredentialStatus.Malformed;
+        }
+
+        var token = value[(space + 1)..].TrimStart();
+        if (token.IsEmpty)
+        {
+            return BearerCredentialStatus.Malformed;
+        }
+
+        if (token.Length > maxTokenLength)
+        {
+            return BearerCredentialStatus.TooLong;
+        }
+
+        return IsB64Token(token) ? BearerCredentialStatus.Present : BearerCredentialStatus.Malformed;
+    }
+
+    // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    private static bool IsB64Token(ReadOnlySpan<char> token)
+    {
+        var i = 0;
+        for (; i < token.Length; i++)
+        {
+            var c = token[i];
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or '+' or '/')
+            {
+                continue;
+            }
+
+            break;
+        }
+
+        if (i == 0)
+        {
+            return false;
+        }
+
+        for (; i < token.Length; i++)
+        {
+            if (token[i] != '=')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HasQueryToken(HttpRequest request)
+    {
+        var query = request.QueryString.Value;
+
+        // The cheap ordinal scan keeps the common case from parsing the query string.
+        return query is not null
+            && query.Contains(QueryParameter, StringComparison.Ordinal)
+            && request.Query.ContainsKey(QueryParameter);
+    }
+}
