@@ -1,7 +1,6 @@
 using ApiShield.Https;
 using ApiShield.Scopes;
 using ApiShield.Tokens;
-using Microsoft.Extensions.Options;
 
 namespace ApiShield;
 
@@ -19,11 +18,9 @@ public sealed class ApiShieldOptions
     public const string SectionName = "ApiShield";
 
     /// <summary>HTTPS enforcement and HSTS (<c>ApiShield:Https</c>).</summary>
-    [ValidateObjectMembers]
     public HttpsOptions Https { get; set; } = new();
 
     /// <summary>Bearer token hardening (<c>ApiShield:Tokens</c>).</summary>
-    [ValidateObjectMembers]
     public TokenOptions Tokens { get; set; } = new();
 
     /// <summary>Scope enforcement (<c>ApiShield:Scopes</c>).</summary>

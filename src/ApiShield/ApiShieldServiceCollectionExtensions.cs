@@ -59,7 +59,6 @@ public static class ApiShieldServiceCollectionExtensions
         services.AddOptions<ApiShieldOptions>()
             .BindConfiguration(ApiShieldOptions.SectionName)
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiShieldOptions>, ApiShieldOptionsDataAnnotationsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiShieldOptions>, ApiShieldOptionsValidator>());
 
         services.TryAddSingleton<Diagnostics.ApiShieldMetrics>();

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace ApiShield.DependencyInjection;
 
-/// <summary>Rules that span fields or depend on the environment. Every message names its configuration key.</summary>
+/// <summary>
+/// Validates every ApiShield option when the host starts. Every message names its configuration key, which the
+/// source-generated DataAnnotations validator cannot do (it reports the CLR member path and drops custom messages).
+/// </summary>
 internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : IValidateOptions<ApiShieldOptions>
 {
     private static readonly TimeSpan PreloadMinimumMaxAge = TimeSpan.FromDays(365);
@@ -21,6 +24,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
     private static void ValidateHttps(ApiShieldOptions options, List<string> errors)
     {
         var https = options.Https;
+        Range(errors, "ApiShield:Https:HstsMaxAge", https.HstsMaxAge, TimeSpan.Zero, TimeSpan.FromDays(3650));
         if (!Enum.IsDefined(https.AllowLoopbackHttp))
         {
             errors.Add("ApiShield:Https:AllowLoopbackHttp must be DevelopmentOnly, Never or Always.");
@@ -36,6 +40,9 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
     private void ValidateTokens(ApiShieldOptions options, List<string> errors)
     {
         var tokens = options.Tokens;
+        Range(errors, "ApiShield:Tokens:ClockSkew", tokens.ClockSkew, TimeSpan.Zero, TimeSpan.FromMinutes(5));
+        Range(errors, "ApiShield:Tokens:MaxTokenLifetime", tokens.MaxTokenLifetime, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650));
+        Range(errors, "ApiShield:Tokens:MaxTokenLength", tokens.MaxTokenLength, 512, 1024 * 1024);
         for (var i = 0; i < tokens.ValidAlgorithms.Count; i++)
         {
             var algorithm = tokens.ValidAlgorithms[i];
@@ -72,6 +79,15 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
             {
                 errors.Add($"ApiShield:Scopes:ClaimTypes:{i} must not be empty.");
             }
+        }
+    }
+
+    internal static void Range<T>(List<string> errors, string key, T value, T min, T max)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            errors.Add($"{key} must be between {min} and {max} (was {value}).");
         }
     }
 
