@@ -1,5 +1,6 @@
 using ApiShield.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +22,7 @@ internal sealed class BearerTokenMiddleware
     private readonly BearerChallenges _challenges;
     private readonly ApiShieldMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IOptionsMonitor<JwtBearerOptions> _jwtBearerOptions;
     private readonly int _maxTokenLength;
     private readonly bool _showDetails;
 
@@ -30,8 +32,10 @@ internal sealed class BearerTokenMiddleware
         BearerChallenges challenges,
         ApiShieldMetrics metrics,
         IHostEnvironment environment,
+        IOptionsMonitor<JwtBearerOptions> jwtBearerOptions,
         ILogger<BearerTokenMiddleware> logger)
     {
+        _jwtBearerOptions = jwtBearerOptions;
         _next = next;
         _challenges = challenges;
         _metrics = metrics;
@@ -84,6 +88,10 @@ internal sealed class BearerTokenMiddleware
         }
 
         var failure = result.None ? TokenFailure.Missing : TokenFailure.Classify(result.Failure);
+        if ((failure == TokenFailure.Issuer || failure == TokenFailure.Signature) && await MetadataUnavailableAsync(context).ConfigureAwait(false))
+        {
+            failure = TokenFailure.Unavailable;
+        }
         TokensLog.TokenInvalid(_logger, failure.Reason, result.Failure?.GetType().Name);
 
         if (failure == TokenFailure.Unavailable)
@@ -101,6 +109,28 @@ internal sealed class BearerTokenMiddleware
             : failure.Description;
         _metrics.TokenRejected(failure.Reason);
         await ProblemResponseWriter.WriteChallengeAsync(context, ProblemTypes.InvalidToken, _challenges.InvalidToken(failure), detail).ConfigureAwait(false);
+    }
+
+    // Without its provider's metadata, JwtBearer reports every token as having an untrusted issuer or an unknown key.
+    // Telling clients their token is invalid would send them to an identity provider that is down to fetch another.
+    private async Task<bool> MetadataUnavailableAsync(HttpContext context)
+    {
+        var configurationManager = _jwtBearerOptions.Get(TokenValidation.SchemeName).ConfigurationManager;
+        if (configurationManager is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            // Served from cache while the provider is reachable; IdentityModel throttles retries while it is not.
+            await configurationManager.GetConfigurationAsync(context.RequestAborted).ConfigureAwait(false);
+            return false;
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            return true;
+        }
     }
 
     private Task RejectAsync(HttpContext context, ProblemType problem, string challenge, TokenFailure failure)

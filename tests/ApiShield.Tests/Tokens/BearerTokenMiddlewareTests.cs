@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using ApiShield.Diagnostics;
 using ApiShield.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -95,5 +99,36 @@ public sealed class BearerTokenMiddlewareTests
         using var response = await _api.GetAsync("/nowhere", token: null);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task InvokeAsync_Rejections_CountedByReason()
+    {
+        using var collector = new MetricCollector<long>(_api.Services.GetRequiredService<IMeterFactory>(), ApiShieldMetrics.MeterName, "apishield.tokens.rejections");
+
+        using (await _api.GetAsync("/token-only", token: null))
+        using (await _api.GetAsync("/token-only", "abc.def.ghi"))
+        {
+        }
+
+        var reasons = collector.GetMeasurementSnapshot().Select(m => m.Tags["reason"]).ToList();
+        Assert.That(reasons, Is.EquivalentTo(new[] { "missing", "invalid" }));
+    }
+
+    [Test]
+    public async Task InvokeAsync_InvalidTokenInProduction_DescriptionNamesNoIssuerAudienceOrKey()
+    {
+        var token = _api.Token(t => t.Claims["aud"] = "api://someone-else");
+
+        using var response = await _api.GetAsync("/token-only", token);
+        var body = await response.Content.ReadAsStringAsync();
+        var challenge = ProblemAssert.WwwAuthenticate(response)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(challenge, Is.EqualTo("Bearer error=\"invalid_token\", error_description=\"The access token is not meant for this API.\""));
+            Assert.That(body + challenge, Does.Not.Contain("someone-else").And.Not.Contain("api://orders").And.Not.Contain("idp.test"));
+            Assert.That(body + challenge, Does.Not.Contain(_api.Idp.SigningKey.KeyId!));
+        });
     }
 }
