@@ -78,15 +78,15 @@ internal sealed class JwtBearerHardening(
         // RFC 7515 §4.1.11: a JWS whose 'crit' lists an extension the recipient does not understand MUST be rejected.
         // IdentityModel understands none (not even RFC 7797 'b64') and ignores the parameter, so refuse it here.
         var innerValidated = events.OnTokenValidated;
-        events.OnTokenValidated = async context =>
+        events.OnTokenValidated = context =>
         {
             if (context.SecurityToken is JsonWebToken token && token.TryGetHeaderValue<object>(CriticalHeader, out _))
             {
                 context.Fail(new SecurityTokenValidationException("The token's 'crit' header lists extensions this API does not understand (RFC 7515 §4.1.11)."));
-                return;
+                return Task.CompletedTask;
             }
 
-            await innerValidated(context).ConfigureAwait(false);
+            return innerValidated(context);
         };
     }
 

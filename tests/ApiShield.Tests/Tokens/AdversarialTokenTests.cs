@@ -72,6 +72,7 @@ public sealed class AdversarialTokenTests
         var host = _hosts[attack.Host];
         using var request = attack.Build(host);
         var secrets = Secrets(host, request);
+        host.Api.Logs.Clear();
 
         using var response = await host.Api.Client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
@@ -94,12 +95,16 @@ public sealed class AdversarialTokenTests
         {
             // Outside Development nothing in the answer may echo the token, its issuer, audience or key id.
             var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => h.Key + ": " + string.Join(",", h.Value)));
+            var logs = string.Join("\n", host.Api.Logs.GetSnapshot()
+                .Where(r => r.Category?.StartsWith("ApiShield", StringComparison.Ordinal) == true)
+                .Select(r => r.Message + " " + r.Exception?.Message));
             Assert.Multiple(() =>
             {
                 foreach (var secret in secrets)
                 {
                     Assert.That(body, Does.Not.Contain(secret), "body echoes request content");
                     Assert.That(headers, Does.Not.Contain(secret), "headers echo request content");
+                    Assert.That(logs, Does.Not.Contain(secret), "ApiShield logs echo request content");
                 }
             });
         }
@@ -292,6 +297,19 @@ public sealed class AdversarialTokenTests
         yield return Case("header with a byte order mark", HttpStatusCode.Unauthorized, Invalid, h => Bearer(SignRaw(h, "\ufeff{\"alg\":\"RS256\",\"kid\":\"KID\"}", PayloadJson(h, null))));
         yield return Case("duplicate alg, none last", HttpStatusCode.Unauthorized, Signature,
             h => Bearer(SignRaw(h, "{\"alg\":\"RS256\",\"kid\":\"KID\",\"alg\":\"none\"}", PayloadJson(h, null))));
+        yield return Case("alg empty", HttpStatusCode.Unauthorized, Signature, h => Bearer(SignRaw(h, "{\"alg\":\"\",\"kid\":\"KID\"}", PayloadJson(h, null))));
+        yield return Case("alg lower-case rs256", HttpStatusCode.Unauthorized, Signature, h => Bearer(SignRaw(h, "{\"alg\":\"rs256\",\"kid\":\"KID\"}", PayloadJson(h, null))));
+        yield return Case("alg with a trailing space", HttpStatusCode.Unauthorized, Signature, h => Bearer(SignRaw(h, "{\"alg\":\"RS256 \",\"kid\":\"KID\"}", PayloadJson(h, null))));
+        yield return Case("kid a number", HttpStatusCode.Unauthorized, Invalid, h => Bearer(SignRaw(h, "{\"alg\":\"RS256\",\"kid\":12345}", PayloadJson(h, null))));
+        yield return Case("kid an array", HttpStatusCode.Unauthorized, Invalid, h => Bearer(SignRaw(h, "{\"alg\":\"RS256\",\"kid\":[\"KID\"]}", PayloadJson(h, null))));
+        yield return Case("x5t of garbage beside the real kid", HttpStatusCode.Unauthorized, Signature,
+            h => Bearer(h.Api.Token(t => { t.Key = AttackerKey; t.Header["kid"] = h.Api.Idp.SigningKey.KeyId!; t.Header["x5t"] = "!!not-a-thumbprint!!"; })));
+        yield return Case("typ a number when at+jwt is required", HttpStatusCode.Unauthorized, Invalid,
+            h => Bearer(SignRaw(h, "{\"alg\":\"RS256\",\"typ\":1,\"kid\":\"KID\"}", PayloadJson(h, null))), Host.ProductionRequiringType);
+        yield return Case("aud an empty array", HttpStatusCode.Unauthorized, Audience, h => Bearer(SignRaw(h, null, PayloadJson(h, "\"aud\":[]").Replace("\"aud\":\"api://orders\",", "", StringComparison.Ordinal))));
+        yield return Case("exp an array", HttpStatusCode.Unauthorized, Invalid, h => Bearer(SignPayloadJson(h, exp: "[1,2]")));
+        yield return Case("nbf after exp", HttpStatusCode.Unauthorized, Lifetime,
+            h => Bearer(h.Api.Token(t => t.Claims["nbf"] = h.Api.Time.GetUtcNow().AddHours(2).ToUnixTimeSeconds())));
         yield return Case("crit with an unknown extension, signed by the issuer", HttpStatusCode.Unauthorized, Invalid,
             h => Bearer(SignRaw(h, "{\"alg\":\"RS256\",\"typ\":\"at+jwt\",\"kid\":\"KID\",\"crit\":[\"urn:example:ext\"],\"urn:example:ext\":true}", PayloadJson(h, null))));
         yield return Case("crit b64 false (RFC 7797), signed by the issuer", HttpStatusCode.Unauthorized, Invalid,
@@ -306,7 +324,7 @@ public sealed class AdversarialTokenTests
         // Oversized and malformed tokens.
         yield return Case("token over MaxTokenLength, validly signed", HttpStatusCode.Unauthorized, TooLong,
             h => Bearer(h.Api.Token(t => t.Claims["pad"] = new string('a', 17_000))));
-        yield return Case("token over MaxTokenLength, not base64", HttpStatusCode.Unauthorized, TooLong, _ => Bearer(new string('!', 20_000)));
+        yield return Case("token over MaxTokenLength, not even b64token (length checked before parsing)", HttpStatusCode.Unauthorized, TooLong, _ => Bearer(new string('!', 20_000)));
         yield return Case("two segments", HttpStatusCode.Unauthorized, Invalid, h => Bearer(string.Join('.', h.Api.Token().Split('.')[..2])));
         yield return Case("one segment", HttpStatusCode.Unauthorized, Invalid, _ => Bearer("eyJhbGciOiJSUzI1NiJ9"));
         yield return Case("four segments", HttpStatusCode.Unauthorized, Invalid, h => Bearer(h.Api.Token() + ".AAAA"));
@@ -516,7 +534,9 @@ public sealed class AdversarialTokenTests
         try
         {
             using var json = JsonDocument.Parse(Base64UrlEncoder.Decode(segment));
-            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kid", out var kid) ? kid.GetString() : null;
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("kid", out var kid) && kid.ValueKind == JsonValueKind.String
+                ? kid.GetString()
+                : null;
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
         {
