@@ -35,7 +35,7 @@ public sealed class AdversarialTokenTests
     private const string Issuer = "Bearer error=\"invalid_token\", error_description=\"The access token's issuer is not trusted.\"";
     private const string Signature = "Bearer error=\"invalid_token\", error_description=\"The access token's signature is invalid.\"";
     private const string Algorithm = "Bearer error=\"invalid_token\", error_description=\"The access token's signing algorithm is not accepted.\"";
-    private const string Type = "Bearer error=\"invalid_token\", error_description=\"The access token's type is not accepted.\"";
+    private const string TypeRejected = "Bearer error=\"invalid_token\", error_description=\"The access token's type is not accepted.\"";
     private const string Invalid = "Bearer error=\"invalid_token\", error_description=\"The access token is invalid.\"";
 
     private static readonly RsaSecurityKey AttackerKey = TestIdentityProvider.CreateRsaKey("attacker-key");
@@ -247,11 +247,11 @@ public sealed class AdversarialTokenTests
         yield return Case("aud array without ours", HttpStatusCode.Unauthorized, Audience,
             h => Bearer(h.Api.Token(t => t.Claims["aud"] = new[] { "api://billing", "api://orders-admin" })));
         yield return Case("aud missing", HttpStatusCode.Unauthorized, Audience, h => Bearer(h.Api.Token(t => t.Claims["aud"] = null)));
-        yield return Case("typ JWT when at+jwt is required", HttpStatusCode.Unauthorized, Type,
+        yield return Case("typ JWT when at+jwt is required", HttpStatusCode.Unauthorized, TypeRejected,
             h => Bearer(h.Api.Token(t => t.Header["typ"] = "JWT")), Host.ProductionRequiringType);
-        yield return Case("typ missing when at+jwt is required", HttpStatusCode.Unauthorized, Type,
+        yield return Case("typ missing when at+jwt is required", HttpStatusCode.Unauthorized, TypeRejected,
             h => Bearer(h.Api.Token(t => t.Header.Remove("typ"))), Host.ProductionRequiringType);
-        yield return Case("typ of an ID token (JWT) signed correctly, at+jwt required", HttpStatusCode.Unauthorized, Type,
+        yield return Case("typ of an ID token (JWT) signed correctly, at+jwt required", HttpStatusCode.Unauthorized, TypeRejected,
             h => Bearer(h.Api.Token(t => t.Header["typ"] = "id_token+jwt")), Host.ProductionRequiringType);
 
         // RFC 7519 §4.1.4, §4.1.5; RFC 8725 §3.10: lifetime.
