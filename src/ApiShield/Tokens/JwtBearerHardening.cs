@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using System.Security.Claims;
 
 namespace ApiShield.Tokens;
@@ -15,6 +16,8 @@ internal sealed class JwtBearerHardening(
     IHostEnvironment environment,
     TimeProvider timeProvider) : IPostConfigureOptions<JwtBearerOptions>
 {
+    private const string CriticalHeader = "crit";
+
     public void PostConfigure(string? name, JwtBearerOptions options)
     {
         if (!string.Equals(name, TokenValidation.SchemeName, StringComparison.Ordinal))
@@ -70,6 +73,20 @@ internal sealed class JwtBearerHardening(
             {
                 context.Fail(context.Exception);
             }
+        };
+
+        // RFC 7515 §4.1.11: a JWS whose 'crit' lists an extension the recipient does not understand MUST be rejected.
+        // IdentityModel understands none (not even RFC 7797 'b64') and ignores the parameter, so refuse it here.
+        var innerValidated = events.OnTokenValidated;
+        events.OnTokenValidated = context =>
+        {
+            if (context.SecurityToken is JsonWebToken token && token.TryGetHeaderValue<object>(CriticalHeader, out _))
+            {
+                context.Fail(new SecurityTokenValidationException("The token's 'crit' header lists extensions this API does not understand (RFC 7515 §4.1.11)."));
+                return Task.CompletedTask;
+            }
+
+            return innerValidated(context);
         };
     }
 
