@@ -62,6 +62,14 @@ internal sealed class JwtBearerHardening(
             parameters.RoleClaimType = "roles";
         }
 
+        // IdentityModel otherwise keeps validating with the "last known good" metadata for an hour after a key leaves
+        // the provider's JWKS, so an emergency key withdrawal would not take effect. A refresh that fails still keeps
+        // the current metadata, so outages are ridden out without it.
+        if (options.ConfigurationManager is BaseConfigurationManager configurationManager)
+        {
+            configurationManager.UseLastKnownGoodConfiguration = false;
+        }
+
         // JwtBearer rethrows what is not a token failure (metadata unreachable): turn it into a failed result, so
         // that every caller of the scheme (the host's own authentication middleware included) gets an answer, not a 500.
         var events = options.Events ??= new JwtBearerEvents();

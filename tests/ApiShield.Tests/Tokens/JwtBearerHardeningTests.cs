@@ -34,11 +34,13 @@ public sealed class JwtBearerHardeningTests
 
         // IdentityModel refreshes in the background after an unknown kid: poll until the new key is in use.
         var status = await PollAsync(api, after, HttpStatusCode.OK);
+        using var withdrawn = await api.GetAsync("/orders", before);
 
         Assert.Multiple(() =>
         {
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), "a token signed with the rotated key was not accepted");
             Assert.That(api.Idp.JwksRequests, Is.InRange(2, 3));
+            Assert.That(withdrawn.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a key withdrawn from the JWKS must stop validating");
         });
 
     }
