@@ -293,6 +293,24 @@ public sealed class ScopeAuthorizationMiddlewareTests
         await AssertInsufficientScopeAsync(response);
     }
 
+    public static IEnumerable<TestCaseData> ScopeClaimsThatAreNotScopeLists()
+    {
+        yield return new TestCaseData(new Dictionary<string, object> { ["note"] = "see orders:read here" }).SetArgDisplayNames("object_with_spaced_string");
+        yield return new TestCaseData(new Dictionary<string, object> { ["orders:read"] = true }).SetArgDisplayNames("object_keyed_by_scope");
+        yield return new TestCaseData((object)new object[] { "profile", new[] { "x orders:read y" } }).SetArgDisplayNames("nested_array");
+        yield return new TestCaseData((object)new object[] { "profile", new Dictionary<string, object> { ["s"] = "x orders:read y" } }).SetArgDisplayNames("array_of_object");
+        yield return new TestCaseData(true).SetArgDisplayNames("boolean");
+        yield return new TestCaseData(42).SetArgDisplayNames("number");
+    }
+
+    [TestCaseSource(nameof(ScopeClaimsThatAreNotScopeLists))]
+    public async Task InvokeAsync_ScopeClaimIsNotAStringOrStringArray_Returns403(object claimValue)
+    {
+        using var response = await _api.GetAsync("/exact", _api.Token(t => t.Scope(claimValue)));
+
+        await AssertInsufficientScopeAsync(response);
+    }
+
     [TestCase("/anonymous-scoped")]
     [TestCase("/anonymous-scoped-attribute")]
     [TestCase("/mvc/anonymous-scoped")]

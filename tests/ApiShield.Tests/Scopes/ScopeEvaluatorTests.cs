@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ApiShield.Scopes;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ApiShield.Tests.Scopes;
 
@@ -42,6 +43,17 @@ public sealed class ScopeEvaluatorTests
     public void ContainsScopeToken_ScopeContainingSpace_NeverMatches()
     {
         Assert.That(ScopeEvaluator.ContainsScopeToken("a b", "a b"), Is.False);
+    }
+
+    [TestCase(JsonClaimValueTypes.Json, "{\"note\":\"x orders:read y\"}")]
+    [TestCase(JsonClaimValueTypes.JsonArray, "[\"x orders:read y\"]")]
+    [TestCase(JsonClaimValueTypes.JsonNull, " orders:read ")]
+    public void HasScope_JsonValuedClaimMentioningScope_ReturnsFalse(string valueType, string value)
+    {
+        var evaluator = Create(new ScopeOptions());
+        var user = Principal(new Claim("scope", value, valueType));
+
+        Assert.That(evaluator.HasScope(user, "orders:read"), Is.False);
     }
 
     [Test]
