@@ -164,6 +164,75 @@ public sealed class ScopeAuthorizationMiddlewareTests
         await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.Unauthorized, "invalid-token");
     }
 
+    public enum HostPipeline
+    {
+        RoutingAndAuthenticationBeforeApiShield,
+        AuthorizationAfterApiShield,
+        AuthorizationBeforeApiShield,
+        UseApiShieldTwice,
+    }
+
+    [Test, Combinatorial]
+    public async Task InvokeAsync_HostWiresMiddlewareItself_ScopeStillEnforced(
+        [Values] HostPipeline pipeline,
+        [Values(AuthorizationSetup.FallbackAuthenticatedUser, AuthorizationSetup.PermissiveFallbackPolicy)] AuthorizationSetup setup)
+    {
+        await using var api = await TestApi.StartAsync(new TestApiOptions
+        {
+            ConfigureServices = b =>
+            {
+                ListedControllers.AddControllersOnly(b.Services, typeof(ClassScopedController));
+                ConfigureAuthorization(b.Services, setup);
+            },
+            Pipeline = app =>
+            {
+                switch (pipeline)
+                {
+                    case HostPipeline.RoutingAndAuthenticationBeforeApiShield:
+                        app.UseRouting();
+                        app.UseAuthentication();
+                        app.UseApiShield();
+                        break;
+                    case HostPipeline.AuthorizationAfterApiShield:
+                        app.UseRouting();
+                        app.UseApiShield();
+                        app.UseAuthorization();
+                        break;
+                    case HostPipeline.AuthorizationBeforeApiShield:
+                        app.UseRouting();
+                        app.UseAuthentication();
+                        app.UseAuthorization();
+                        app.UseApiShield();
+                        break;
+                    case HostPipeline.UseApiShieldTwice:
+                        app.UseApiShield();
+                        app.UseApiShield();
+                        break;
+                }
+            },
+            Map = app =>
+            {
+                app.MapGet("/minimal/convention", () => "ok").RequireScope(Required);
+                app.MapGroup("/group").RequireScope(Required).MapGet("/item", () => "ok");
+                app.MapControllers();
+            },
+        });
+        foreach (var kind in new[] { EndpointKind.ControllerClassAttribute, EndpointKind.MinimalApiConvention, EndpointKind.RouteGroupConvention })
+        {
+            var path = PathOf(kind);
+            using var granted = await api.GetAsync(path, api.Token(t => t.Scope(Required)));
+            using var lacking = await api.GetAsync(path, api.Token(t => t.Scope(Other)));
+            using var anonymous = await api.GetAsync(path, token: null);
+
+            Assert.That(granted.StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
+            await AssertInsufficientScopeAsync(lacking);
+
+            // When the host authorizes before ApiShield, its fallback policy may challenge first (JwtBearer's own 401).
+            Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), path);
+            Assert.That(ProblemAssert.WwwAuthenticate(anonymous), Is.EqualTo("Bearer"), path);
+        }
+    }
+
     private static string PathOf(EndpointKind kind) => kind switch
     {
         EndpointKind.ControllerClassAttribute => "/mvc/class",
