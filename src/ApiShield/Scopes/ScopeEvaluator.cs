@@ -21,6 +21,12 @@ internal sealed class ScopeEvaluator
     public bool Satisfies(ClaimsPrincipal user, IScopeRequirementMetadata requirement)
     {
         var scopes = requirement.Scopes;
+        if (scopes.Count == 0)
+        {
+            // A requirement with nothing in it (custom metadata fed by missing configuration) cannot be met: deny.
+            return false;
+        }
+
         if (requirement.RequireAll)
         {
             for (var i = 0; i < scopes.Count; i++)

@@ -117,6 +117,24 @@ public sealed class ScopeEvaluatorTests
         Assert.That(evaluator.Satisfies(user, new RequireScopeAttribute("d", "e")), Is.False);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Satisfies_CustomRequirementWithNoScopes_ReturnsFalse(bool requireAll)
+    {
+        // The metadata interface is public; a requirement built from missing configuration must not be vacuously true.
+        var evaluator = Create(new ScopeOptions());
+        var user = Principal(new Claim("scope", "orders:read"));
+
+        Assert.That(evaluator.Satisfies(user, new CustomRequirement([], requireAll)), Is.False);
+    }
+
+    private sealed class CustomRequirement(IReadOnlyList<string> scopes, bool requireAll) : IScopeRequirementMetadata
+    {
+        public IReadOnlyList<string> Scopes { get; } = scopes;
+
+        public bool RequireAll { get; } = requireAll;
+    }
+
     private static ScopeEvaluator Create(ScopeOptions scopes) =>
         new(Options.Create(new ApiShieldOptions { Scopes = scopes }));
 
