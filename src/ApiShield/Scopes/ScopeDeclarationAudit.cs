@@ -16,6 +16,10 @@ namespace ApiShield.Scopes;
 /// </summary>
 internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, ILogger<ScopeDeclarationAudit> logger) : IStartupFilter
 {
+    // Internal to ASP.NET Core (ShortCircuit()/MapShortCircuit); a short-circuited endpoint runs inside UseRouting,
+    // before any later middleware, so ApiShield would never see the request.
+    private const string ShortCircuitMetadataType = "Microsoft.AspNetCore.Routing.ShortCircuit.ShortCircuitMetadata";
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
@@ -25,11 +29,17 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
     internal void Audit(IReadOnlyList<Endpoint> endpoints)
     {
         var undeclared = new StringBuilder();
+        var shortCircuited = new StringBuilder();
         foreach (var endpoint in endpoints)
         {
             var metadata = endpoint.Metadata;
             var scoped = metadata.GetMetadata<IScopeRequirementMetadata>() is not null;
             var anonymous = metadata.GetMetadata<IAllowAnonymous>() is not null;
+            if ((scoped || metadata.GetMetadata<IAllowAnyScopeMetadata>() is not null) && IsShortCircuited(metadata))
+            {
+                shortCircuited.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+            }
+
             if (scoped && anonymous)
             {
                 ScopesLog.AnonymousScopedEndpoint(logger, Describe(endpoint));
@@ -41,12 +51,33 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
             }
         }
 
+        // ASP.NET Core refuses [Authorize] on a short-circuited endpoint for the same reason, but only per request.
+        if (shortCircuited.Length > 0)
+        {
+            throw new InvalidOperationException(
+                "These endpoints require an access token ([RequireScope]/.RequireScope(), [AllowAnyScope]/.AllowAnyScope()) but are marked "
+                + ".ShortCircuit(), which runs them inside routing before ApiShield can check the token; remove .ShortCircuit() from them:" + shortCircuited);
+        }
+
         if (options.Value.Scopes.RequireExplicitScopes && undeclared.Length > 0)
         {
             throw new InvalidOperationException(
                 "ApiShield:Scopes:RequireExplicitScopes is on, and these endpoints declare neither a scope ([RequireScope]/.RequireScope()) "
                 + "nor an exemption ([AllowAnyScope]/.AllowAnyScope(), [AllowAnonymous]/.AllowAnonymous()):" + undeclared);
         }
+    }
+
+    private static bool IsShortCircuited(EndpointMetadataCollection metadata)
+    {
+        foreach (var item in metadata)
+        {
+            if (item.GetType().FullName == ShortCircuitMetadataType)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Describe(Endpoint endpoint)

@@ -2,6 +2,7 @@ using System.Net;
 using ApiShield.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace ApiShield.Tests.Scopes;
 
@@ -39,7 +40,8 @@ public sealed class ScopeDeclarationAuditTests
             Assert.That(message, Does.Contain("PUT /admin/settings"));
             Assert.That(message, Does.Contain("GET /mvc/undeclared"));
             Assert.That(message, Does.Contain("DELETE /mvc/undeclared/{id:int}"));
-            Assert.That(message, Does.Not.Contain("/declared" + Environment.NewLine).And.Not.Contain("/mvc/class"));
+            Assert.That(message.Split(Environment.NewLine).Select(l => l.Trim()), Does.Not.Contain("GET /declared"));
+            Assert.That(message, Does.Not.Contain("/mvc/class"));
         });
     }
 
@@ -99,6 +101,51 @@ public sealed class ScopeDeclarationAuditTests
             Assert.That(withToken.StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
             await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.Unauthorized, "invalid-token");
         }
+    }
+
+    [Test]
+    public void Audit_ShortCircuitedEndpointRequiringToken_FailsStartupEvenWithoutStrictMode()
+    {
+        // ShortCircuit() runs the handler inside UseRouting; without this check these answered 200 with no token at all.
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var api = await TestApi.StartAsync(app =>
+            {
+                app.MapGet("/scoped", () => "ok").RequireScope("orders:read").ShortCircuit();
+                app.MapGet("/any-scope", () => "ok").AllowAnyScope().ShortCircuit();
+                var group = app.MapGroup("/group").RequireScope("orders:read");
+                group.ShortCircuit();
+                group.MapPost("/item", () => "ok");
+                app.MapGet("/fine", () => "ok").RequireScope("orders:read");
+            });
+        });
+
+        var lines = exception!.Message.Split(Environment.NewLine).Select(l => l.Trim()).ToList();
+        Assert.That(lines, Does.Contain("GET /scoped").And.Contain("GET /any-scope").And.Contain("POST /group/item").And.Not.Contain("GET /fine"));
+        Assert.That(exception.Message, Does.Contain(".ShortCircuit()"));
+    }
+
+    [Test]
+    public async Task Audit_ShortCircuitedAnonymousEndpoints_StartEvenInStrictMode()
+    {
+        await using var api = await TestApi.StartAsync(new TestApiOptions
+        {
+            Settings = new(Strict),
+            Map = app =>
+            {
+                app.MapGet("/ping", () => "pong").AllowAnonymous().ShortCircuit();
+                app.MapShortCircuit(404, "robots.txt").AllowAnonymous();
+                app.MapGet("/scoped", () => "ok").RequireScope("orders:read");
+            },
+        });
+
+        using var ping = await api.GetAsync("/ping", token: null);
+        using var robots = await api.GetAsync("/robots.txt", token: null);
+        using var scoped = await api.GetAsync("/scoped", token: null);
+
+        Assert.That(ping.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(robots.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(scoped.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
     [Test]

@@ -8,7 +8,7 @@ namespace ApiShield.Tests.Scopes;
 public sealed class ScopeOptionsTests
 {
     [Test]
-    public void Defaults_AreTheSecureOnes()
+    public void Constructor_Defaults_AreTheSecureOnes()
     {
         var options = new ApiShieldOptions().Scopes;
 
