@@ -30,9 +30,19 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
     {
         var undeclared = new StringBuilder();
         var shortCircuited = new StringBuilder();
+        var invalid = new StringBuilder();
         foreach (var endpoint in endpoints)
         {
             var metadata = endpoint.Metadata;
+            foreach (var requirement in metadata.GetOrderedMetadata<IScopeRequirementMetadata>())
+            {
+                // Custom metadata skips the attribute's validation; a bad scope would reach the WWW-Authenticate header.
+                if (!ScopeRequirement.IsValid(requirement.Scopes))
+                {
+                    invalid.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                }
+            }
+
             var scoped = metadata.GetMetadata<IScopeRequirementMetadata>() is not null;
             var anonymous = metadata.GetMetadata<IAllowAnonymous>() is not null;
             if ((scoped || metadata.GetMetadata<IAllowAnyScopeMetadata>() is not null) && IsShortCircuited(metadata))
@@ -49,6 +59,12 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
             {
                 undeclared.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
             }
+        }
+
+        if (invalid.Length > 0)
+        {
+            throw new InvalidOperationException(
+                "These endpoints carry a scope requirement with no scopes, or with a scope that is not an RFC 6749 §3.3 scope token:" + invalid);
         }
 
         // ASP.NET Core refuses [Authorize] on a short-circuited endpoint for the same reason, but only per request.

@@ -434,23 +434,6 @@ public sealed class ScopeAuthorizationMiddlewareTests
             Is.EqualTo("Bearer realm=\"orders-api\", error=\"insufficient_scope\", error_description=\"The access token lacks a required scope.\", scope=\"orders:read\""));
     }
 
-    [Test]
-    public async Task InvokeAsync_CustomRequirementWithNoScopesAndRequireAll_Returns403()
-    {
-        await using var api = await TestApi.StartAsync(app => app.MapGet("/custom", () => "ok").WithMetadata(new EmptyRequireAll()));
-
-        using var response = await api.GetAsync("/custom", api.Token(t => t.Scope(Required)));
-
-        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden, "insufficient-scope");
-    }
-
-    private sealed class EmptyRequireAll : ApiShield.Scopes.IScopeRequirementMetadata
-    {
-        public IReadOnlyList<string> Scopes { get; } = [];
-
-        public bool RequireAll => true;
-    }
-
     // ---- Telemetry ----
 
     [Test]

@@ -149,6 +149,46 @@ public sealed class ScopeDeclarationAuditTests
     }
 
     [Test]
+    public void Audit_CustomRequirementWithoutValidScopes_FailsStartupEvenWithoutStrictMode()
+    {
+        // The metadata interface is public and skips the attribute's validation: an empty RequireAll list was met by
+        // any token, and a quote or CR/LF in a scope would reach the WWW-Authenticate header unescaped.
+        var exception = Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var api = await TestApi.StartAsync(app =>
+            {
+                app.MapGet("/empty", () => "ok").WithMetadata(new CustomRequirement([], requireAll: true));
+                app.MapGet("/crlf", () => "ok").WithMetadata(new CustomRequirement(["a\r\nSet-Cookie: x=y"], requireAll: false));
+                app.MapGet("/quote", () => "ok").WithMetadata(new CustomRequirement(["a\"b"], requireAll: false));
+                app.MapGet("/fine", () => "ok").WithMetadata(new CustomRequirement(["orders:read"], requireAll: true));
+            });
+        });
+
+        var lines = exception!.Message.Split(Environment.NewLine).Select(l => l.Trim()).ToList();
+        Assert.That(lines, Does.Contain("GET /empty").And.Contain("GET /crlf").And.Contain("GET /quote").And.Not.Contain("GET /fine"));
+    }
+
+    [Test]
+    public async Task Audit_CustomRequirementWithValidScopes_IsEnforced()
+    {
+        await using var api = await TestApi.StartAsync(app =>
+            app.MapGet("/custom", () => "ok").WithMetadata(new CustomRequirement(["a", "b"], requireAll: true)));
+
+        using var both = await api.GetAsync("/custom", api.Token(t => t.Scope("a b")));
+        using var onlyA = await api.GetAsync("/custom", api.Token(t => t.Scope("a")));
+
+        Assert.That(both.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await ProblemAssert.IsProblemAsync(onlyA, HttpStatusCode.Forbidden, "insufficient-scope");
+    }
+
+    private sealed class CustomRequirement(IReadOnlyList<string> scopes, bool requireAll) : ApiShield.Scopes.IScopeRequirementMetadata
+    {
+        public IReadOnlyList<string> Scopes { get; } = scopes;
+
+        public bool RequireAll { get; } = requireAll;
+    }
+
+    [Test]
     public async Task Audit_AllowAnonymousBesideScope_LogsEvent301()
     {
         await using var api = await TestApi.StartAsync(app => app.MapGet("/both", () => "ok").AllowAnonymous().RequireScope("orders:read"));
