@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace ApiShield.Scopes;
 
 /// <summary>
-/// Inspects every endpoint once the pipeline is built and before the server listens: strict mode refuses to start
-/// while an endpoint declares neither a scope nor an exemption.
+/// Inspects every endpoint once the pipeline is built and before the server listens: refuses to start when a scope
+/// requirement is malformed or could never run (a short-circuited endpoint), and in strict mode while an endpoint
+/// declares neither a scope nor an exemption.
 /// </summary>
 internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, ILogger<ScopeDeclarationAudit> logger) : IStartupFilter
 {
@@ -40,6 +41,7 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
                 if (!ScopeRequirement.IsValid(requirement.Scopes))
                 {
                     invalid.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                    break;
                 }
             }
 
