@@ -11,11 +11,16 @@ using Microsoft.Extensions.Options;
 namespace ApiShield.Scopes;
 
 /// <summary>
-/// Inspects every endpoint once the pipeline is built and before the server listens: strict mode refuses to start
-/// while an endpoint declares neither a scope nor an exemption.
+/// Inspects every endpoint once the pipeline is built and before the server listens: refuses to start when a scope
+/// requirement is malformed or could never run (a short-circuited endpoint), and in strict mode while an endpoint
+/// declares neither a scope nor an exemption.
 /// </summary>
 internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, ILogger<ScopeDeclarationAudit> logger) : IStartupFilter
 {
+    // Internal to ASP.NET Core (ShortCircuit()/MapShortCircuit); a short-circuited endpoint runs inside UseRouting,
+    // before any later middleware, so ApiShield would never see the request.
+    private const string ShortCircuitMetadataType = "Microsoft.AspNetCore.Routing.ShortCircuit.ShortCircuitMetadata";
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
@@ -25,11 +30,28 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
     internal void Audit(IReadOnlyList<Endpoint> endpoints)
     {
         var undeclared = new StringBuilder();
+        var shortCircuited = new StringBuilder();
+        var invalid = new StringBuilder();
         foreach (var endpoint in endpoints)
         {
             var metadata = endpoint.Metadata;
+            foreach (var requirement in metadata.GetOrderedMetadata<IScopeRequirementMetadata>())
+            {
+                // Custom metadata skips the attribute's validation; a bad scope would reach the WWW-Authenticate header.
+                if (!ScopeRequirement.IsValid(requirement.Scopes))
+                {
+                    invalid.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                    break;
+                }
+            }
+
             var scoped = metadata.GetMetadata<IScopeRequirementMetadata>() is not null;
             var anonymous = metadata.GetMetadata<IAllowAnonymous>() is not null;
+            if ((scoped || metadata.GetMetadata<IAllowAnyScopeMetadata>() is not null) && IsShortCircuited(metadata))
+            {
+                shortCircuited.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+            }
+
             if (scoped && anonymous)
             {
                 ScopesLog.AnonymousScopedEndpoint(logger, Describe(endpoint));
@@ -41,12 +63,39 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
             }
         }
 
+        if (invalid.Length > 0)
+        {
+            throw new InvalidOperationException(
+                "These endpoints carry a scope requirement with no scopes, or with a scope that is not an RFC 6749 §3.3 scope token:" + invalid);
+        }
+
+        // ASP.NET Core refuses [Authorize] on a short-circuited endpoint for the same reason, but only per request.
+        if (shortCircuited.Length > 0)
+        {
+            throw new InvalidOperationException(
+                "These endpoints require an access token ([RequireScope]/.RequireScope(), [AllowAnyScope]/.AllowAnyScope()) but are marked "
+                + ".ShortCircuit(), which runs them inside routing before ApiShield can check the token; remove .ShortCircuit() from them:" + shortCircuited);
+        }
+
         if (options.Value.Scopes.RequireExplicitScopes && undeclared.Length > 0)
         {
             throw new InvalidOperationException(
                 "ApiShield:Scopes:RequireExplicitScopes is on, and these endpoints declare neither a scope ([RequireScope]/.RequireScope()) "
                 + "nor an exemption ([AllowAnyScope]/.AllowAnyScope(), [AllowAnonymous]/.AllowAnonymous()):" + undeclared);
         }
+    }
+
+    private static bool IsShortCircuited(EndpointMetadataCollection metadata)
+    {
+        foreach (var item in metadata)
+        {
+            if (item.GetType().FullName == ShortCircuitMetadataType)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Describe(Endpoint endpoint)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ApiShield.Scopes;
 
@@ -20,6 +21,12 @@ internal sealed class ScopeEvaluator
     public bool Satisfies(ClaimsPrincipal user, IScopeRequirementMetadata requirement)
     {
         var scopes = requirement.Scopes;
+        if (scopes.Count == 0)
+        {
+            // A requirement with nothing in it (custom metadata fed by missing configuration) cannot be met: deny.
+            return false;
+        }
+
         if (requirement.RequireAll)
         {
             for (var i = 0; i < scopes.Count; i++)
@@ -55,7 +62,7 @@ internal sealed class ScopeEvaluator
 
             foreach (var claim in identity.Claims)
             {
-                if (Array.IndexOf(_claimTypes, claim.Type) >= 0 && ContainsScopeToken(claim.Value, scope))
+                if (Array.IndexOf(_claimTypes, claim.Type) >= 0 && !IsJson(claim.ValueType) && ContainsScopeToken(claim.Value, scope))
                 {
                     return true;
                 }
@@ -64,6 +71,10 @@ internal sealed class ScopeEvaluator
 
         return false;
     }
+
+    // An object or nested array arrives as its JSON text, whose spaces would otherwise split out scopes it only mentions.
+    private static bool IsJson(string valueType) =>
+        valueType is JsonClaimValueTypes.Json or JsonClaimValueTypes.JsonArray or JsonClaimValueTypes.JsonNull;
 
     // RFC 6749 §3.3: a space-delimited list; a JSON-array claim arrives as one claim per element, which is a list of one.
     internal static bool ContainsScopeToken(ReadOnlySpan<char> value, ReadOnlySpan<char> scope)
