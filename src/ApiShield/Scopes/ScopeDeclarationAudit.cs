@@ -47,9 +47,20 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
 
             var scoped = metadata.GetMetadata<IScopeRequirementMetadata>() is not null;
             var anonymous = metadata.GetMetadata<IAllowAnonymous>() is not null;
-            if ((scoped || metadata.GetMetadata<IAllowAnyScopeMetadata>() is not null) && IsShortCircuited(metadata))
+
+            var declaredToken = scoped || metadata.GetMetadata<IAllowAnyScopeMetadata>() is not null;
+            if (IsShortCircuited(metadata))
             {
-                shortCircuited.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                if (declaredToken)
+                {
+                    shortCircuited.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                }
+                else if (!anonymous)
+                {
+                    // MapShortCircuit() answers junk paths with a bare status code and is legitimate; anything else
+                    // short-circuited is served without a token, so say so.
+                    ScopesLog.ShortCircuitedEndpoint(logger, Describe(endpoint));
+                }
             }
 
             if (scoped && anonymous)

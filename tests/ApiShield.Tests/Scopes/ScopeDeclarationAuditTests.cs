@@ -149,6 +149,16 @@ public sealed class ScopeDeclarationAuditTests
     }
 
     [Test]
+    public async Task Audit_ShortCircuitedUndeclaredEndpoint_WarnsThatItSkipsTheTokenCheck()
+    {
+        await using var api = await TestApi.StartAsync(app => app.MapGet("/skips", () => "ok").ShortCircuit());
+
+        var warning = api.Logs.GetSnapshot().Where(r => r.Id.Id == 302).Select(r => r.Message).SingleOrDefault();
+
+        Assert.That(warning, Does.Contain("GET /skips"));
+    }
+
+    [Test]
     public void Audit_CustomRequirementWithoutValidScopes_FailsStartupEvenWithoutStrictMode()
     {
         // The metadata interface is public and skips the attribute's validation: an empty RequireAll list was met by
