@@ -15,6 +15,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         ValidateHttps(options, errors);
         ValidateTokens(options, errors);
         ValidateScopes(options, errors);
+        ValidateRevocation(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -72,6 +73,36 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
             {
                 errors.Add($"ApiShield:Scopes:ClaimTypes:{i} must not be empty.");
             }
+        }
+    }
+
+    private static void ValidateRevocation(ApiShieldOptions options, List<string> errors)
+    {
+        var revocation = options.Revocation;
+        CheckRange(errors, "ApiShield:Revocation:MaxStaleness", revocation.MaxStaleness, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        CheckRange(errors, "ApiShield:Revocation:SyncInterval", revocation.SyncInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        if (revocation.MaxTokenLifetime is { } lifetime)
+        {
+            CheckRange(errors, "ApiShield:Revocation:MaxTokenLifetime", lifetime, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650));
+        }
+
+        if (!Enum.IsDefined(revocation.StalenessMode))
+        {
+            errors.Add("ApiShield:Revocation:StalenessMode must be FailClosed or FailOpen.");
+        }
+
+        // The instance name goes inside the keys' cluster hash tag.
+        if (options.Redis.InstanceName is null || options.Redis.InstanceName.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            errors.Add("ApiShield:Redis:InstanceName must not contain '{' or '}'.");
+        }
+    }
+
+    private static void CheckRange(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key} must be between {min:c} and {max:c}."));
         }
     }
 
