@@ -50,6 +50,9 @@ internal sealed class RevocationService : IRevocationService, IDisposable
 
     public bool IsLoaded => _loaded;
 
+    /// <summary>Whether the last sync reached the store.</summary>
+    public bool IsStoreAnswering => _storeAnswering;
+
     public TimeSpan Staleness => _storeAnswering
         ? TimeSpan.Zero
         : _timeProvider.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastSyncTicks), TimeSpan.Zero);
