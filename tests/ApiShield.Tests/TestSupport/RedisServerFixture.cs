@@ -18,6 +18,8 @@ internal sealed class RedisServerFixture : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly int _port;
+    private readonly string _adminConnectionString;
+    private readonly TcpOutageProxy? _proxy;
     private GarnetServer? _garnet;
     private ConnectionMultiplexer? _admin;
 
@@ -26,13 +28,27 @@ internal sealed class RedisServerFixture : IAsyncDisposable
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(external))
         {
+            // The API hosts reach the external server through a proxy this run can cut, to stage outages.
             IsExternal = true;
-            ConnectionString = external;
+            _adminConnectionString = external;
+            var endPoint = ConfigurationOptions.Parse(external).EndPoints[0];
+            var (host, port) = endPoint switch
+            {
+                IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+                DnsEndPoint dns => (dns.Host, dns.Port),
+                _ => throw new InvalidOperationException($"{EnvironmentVariable} names an endpoint of an unknown kind."),
+            };
+            _proxy = new TcpOutageProxy(host, port == 0 ? 6379 : port);
+            var options = ConfigurationOptions.Parse(external);
+            options.EndPoints.Clear();
+            options.EndPoints.Add(IPAddress.Loopback, _proxy.Port);
+            ConnectionString = options.ToString();
             return;
         }
 
         _port = FreePort();
         ConnectionString = $"127.0.0.1:{_port}";
+        _adminConnectionString = ConnectionString;
         _garnet = StartGarnet(_port);
     }
 
@@ -47,16 +63,16 @@ internal sealed class RedisServerFixture : IAsyncDisposable
     /// <summary>A key prefix no other test uses.</summary>
     public static string NewInstanceName(string test) => $"t-{test}-{Guid.NewGuid():N}:";
 
-    /// <summary>Takes the server away: embedded Garnet stops (its data is gone); an external server pauses its clients.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Takes the server away: embedded Garnet stops (and restarts empty, as a Redis without persistence does); an
+    /// external server, which this run cannot restart, becomes unreachable (its data stays).
+    /// </summary>
+    public Task StopAsync()
     {
-        if (IsExternal)
+        if (_proxy is not null)
         {
-            // An external server cannot be restarted from here: refuse every client's commands instead, which a
-            // client sees as a server that does not answer.
-            var admin = await AdminAsync();
-            await admin.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "60000", "ALL");
-            return;
+            _proxy.Cut();
+            return Task.CompletedTask;
         }
 
         lock (_lock)
@@ -64,22 +80,25 @@ internal sealed class RedisServerFixture : IAsyncDisposable
             _garnet?.Dispose();
             _garnet = null;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>Brings the server back on the same port (embedded Garnet starts empty, as a Redis without persistence does).</summary>
-    public async Task StartAsync()
+    public Task StartAsync()
     {
-        if (IsExternal)
+        if (_proxy is not null)
         {
-            var admin = await AdminAsync();
-            await admin.GetServers()[0].ExecuteAsync("CLIENT", "UNPAUSE");
-            return;
+            _proxy.Restore();
+            return Task.CompletedTask;
         }
 
         lock (_lock)
         {
             _garnet ??= StartGarnet(_port);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>A connection for tests' own inspection of the server.</summary>
@@ -90,7 +109,7 @@ internal sealed class RedisServerFixture : IAsyncDisposable
             return admin;
         }
 
-        var options = ConfigurationOptions.Parse(ConnectionString);
+        var options = ConfigurationOptions.Parse(_adminConnectionString);
         options.AllowAdmin = true;
         options.AbortOnConnectFail = false;
         _admin = await ConnectionMultiplexer.ConnectAsync(options);
@@ -105,6 +124,7 @@ internal sealed class RedisServerFixture : IAsyncDisposable
         }
 
         _garnet?.Dispose();
+        _proxy?.Dispose();
     }
 
     private static GarnetServer StartGarnet(int port)
