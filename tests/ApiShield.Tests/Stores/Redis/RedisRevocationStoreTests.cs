@@ -251,6 +251,35 @@ public sealed class RedisRevocationStoreTests
     }
 
     [Test]
+    public async Task UseRedis_HostsOwnMultiplexer_SharesTheList()
+    {
+        var a = await StartNodeAsync();
+        await using var multiplexer = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        var b = await TestApi.StartAsync(new TestApiOptions
+        {
+            IdentityProvider = _idp,
+            Settings =
+            {
+                ["ApiShield:Revocation:Enabled"] = "true",
+                ["ApiShield:Revocation:SyncInterval"] = "00:00:00.100",
+                ["ApiShield:Redis:InstanceName"] = _instance,
+            },
+            ConfigureServicesAfter = builder =>
+            {
+                builder.Services.AddSingleton(TimeProvider.System);
+                builder.Services.AddApiShield().UseRedis(_ => multiplexer);
+            },
+            Map = app => app.MapGet("/data", () => "ok"),
+        });
+        _nodes.Add(b);
+
+        await ServiceOf(a).RevokeSubjectAsync("shared", null, null);
+        await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Subject, "shared"), TimeSpan.FromSeconds(5));
+
+        Assert.That(StoreOf(b), Is.Not.Null);
+    }
+
+    [Test]
     public async Task Append_EveryKeyHasTheInstancePrefixAndATtl()
     {
         var a = await StartNodeAsync();
