@@ -187,6 +187,8 @@ public sealed class RedisRevocationStoreTests
         });
         var token = node.Token();
         var service = ServiceOf(node);
+        using var staleness = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<double>(
+            node.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "ApiShield", "apishield.revocation.staleness");
 
         await Redis.StopAsync();
         await RevocationServiceTests.WaitUntilAsync(() => !IsStoreAnswering(service), node, TimeSpan.FromSeconds(15));
@@ -194,6 +196,8 @@ public sealed class RedisRevocationStoreTests
         using var withinLimit = await node.GetAsync("/data", token);
         node.Time.Advance(TimeSpan.FromSeconds(31));
         using var beyondLimit = await node.GetAsync("/data", token);
+        staleness.RecordObservableInstruments();
+        var measuredStaleness = staleness.LastMeasurement!.Value;
 
         await Redis.StartAsync();
         await RevocationServiceTests.WaitUntilAsync(() => IsStoreAnswering(service), node, TimeSpan.FromSeconds(20));
@@ -204,6 +208,8 @@ public sealed class RedisRevocationStoreTests
             Assert.That(withinLimit.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(beyondLimit.StatusCode, Is.EqualTo(expected));
             Assert.That(recovered.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(measuredStaleness, Is.GreaterThan(30));
+            Assert.That(service.Staleness, Is.EqualTo(TimeSpan.Zero));
             Assert.That(node.Logs.GetSnapshot().Any(r => r.Id.Id == 408 && r.Message.Contains(mode.ToString(), StringComparison.Ordinal)), Is.True);
         });
         if (expected == HttpStatusCode.ServiceUnavailable)
