@@ -1,12 +1,15 @@
 using System.Security.Claims;
 using ApiShield;
+using ApiShield.Revocation;
 using ApiShield.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddControllers();
 
-builder.Services.AddApiShield();   // reads the "ApiShield" section; the token issuer comes from Authentication:Schemes:Bearer
+// Reads the "ApiShield" section; the token issuer comes from Authentication:Schemes:Bearer. With
+// ApiShield:Redis:ConnectionString set, the revocation list is shared by every instance of the API.
+builder.Services.AddApiShield();
 
 var app = builder.Build();
 
@@ -27,6 +30,22 @@ app.MapGet("/me", (ClaimsPrincipal user) => new
     subject = user.FindFirstValue("sub"),
     scopes = user.FindAll("scope").Concat(user.FindAll("scp")).Select(c => c.Value),
 }).AllowAnyScope();
+
+// Sign out everywhere this token is used: revoke it (by its jti, until it expires) on every node.
+app.MapPost("/me/logout", async (ClaimsPrincipal user, IRevocationService revocations, CancellationToken cancellationToken) =>
+{
+    var tokenId = user.FindFirstValue("jti");
+    if (tokenId is null || !long.TryParse(user.FindFirstValue("exp"), out var exp))
+    {
+        return Results.Problem("This token cannot be revoked on its own.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    await revocations.RevokeTokenAsync(tokenId, DateTimeOffset.FromUnixTimeSeconds(exp), "Signed out by its holder.", cancellationToken);
+    return Results.NoContent();
+}).AllowAnyScope();
+
+// Operators revoke tokens, users (sub) and client applications (client_id) here; the scope is the sample's choice.
+app.MapApiShieldRevocations("/admin/revocations").RequireScope("revocations:admin");
 
 app.MapGet("/health", () => Results.Ok(new { status = "healthy" })).AllowAnonymous();
 

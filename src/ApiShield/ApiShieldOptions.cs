@@ -1,5 +1,7 @@
 using ApiShield.Https;
+using ApiShield.Revocation;
 using ApiShield.Scopes;
+using ApiShield.Stores.Redis;
 using ApiShield.Tokens;
 
 namespace ApiShield;
@@ -25,4 +27,10 @@ public sealed class ApiShieldOptions
 
     /// <summary>Scope enforcement (<c>ApiShield:Scopes</c>).</summary>
     public ScopeOptions Scopes { get; set; } = new();
+
+    /// <summary>Token, subject and client revocation (<c>ApiShield:Revocation</c>).</summary>
+    public RevocationOptions Revocation { get; set; } = new();
+
+    /// <summary>The Redis server shared stores use (<c>ApiShield:Redis</c>).</summary>
+    public RedisOptions Redis { get; set; } = new();
 }

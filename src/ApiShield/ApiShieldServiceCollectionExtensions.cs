@@ -1,4 +1,5 @@
 using ApiShield.DependencyInjection;
+using ApiShield.Revocation;
 using ApiShield.Scopes;
 using ApiShield.Tokens;
 using Microsoft.AspNetCore.Authentication;
@@ -67,6 +68,7 @@ public static class ApiShieldServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ScopeDeclarationAudit>());
 
         AddBearerScheme(services);
+        RevocationServiceCollectionExtensions.AddRevocation(services);
     }
 
     private static void AddBearerScheme(IServiceCollection services)

@@ -18,6 +18,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         ValidateHttps(options, errors);
         ValidateTokens(options, errors);
         ValidateScopes(options, errors);
+        ValidateRevocation(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -82,12 +83,34 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         }
     }
 
+    private static void ValidateRevocation(ApiShieldOptions options, List<string> errors)
+    {
+        var revocation = options.Revocation;
+        Range(errors, "ApiShield:Revocation:MaxStaleness", revocation.MaxStaleness, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        Range(errors, "ApiShield:Revocation:SyncInterval", revocation.SyncInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        if (revocation.MaxTokenLifetime is { } lifetime)
+        {
+            Range(errors, "ApiShield:Revocation:MaxTokenLifetime", lifetime, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650));
+        }
+
+        if (!Enum.IsDefined(revocation.StalenessMode))
+        {
+            errors.Add("ApiShield:Revocation:StalenessMode must be FailClosed or FailOpen.");
+        }
+
+        // The instance name goes inside the keys' cluster hash tag.
+        if (options.Redis.InstanceName is null || options.Redis.InstanceName.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            errors.Add("ApiShield:Redis:InstanceName must not contain '{' or '}'.");
+        }
+    }
+
     internal static void Range<T>(List<string> errors, string key, T value, T min, T max)
-        where T : IComparable<T>
+        where T : IComparable<T>, IFormattable
     {
         if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
         {
-            errors.Add($"{key} must be between {min} and {max} (was {value}).");
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key} must be between {min} and {max} (was {value})."));
         }
     }
 

@@ -15,5 +15,11 @@ internal static class ProblemTypes
 
     public static readonly ProblemType TokenValidationUnavailable = new("token-validation-unavailable", "Access tokens cannot be validated right now.", StatusCodes.Status503ServiceUnavailable);
 
+    public static readonly ProblemType RevocationRequestInvalid = new("revocation-request-invalid", "The revocation request is invalid.", StatusCodes.Status400BadRequest);
+
+    public static readonly ProblemType RevocationNotFound = new("revocation-not-found", "There is no such revocation.", StatusCodes.Status404NotFound);
+
+    public static readonly ProblemType RevocationStoreUnavailable = new("revocation-store-unavailable", "The revocation store is unavailable.", StatusCodes.Status503ServiceUnavailable);
+
     public static readonly ProblemType InsufficientScope = new("insufficient-scope", "The access token lacks a required scope.", StatusCodes.Status403Forbidden);
 }

@@ -21,6 +21,8 @@ internal sealed class TokenFailure
     public static readonly TokenFailure Type = new("type", "The access token's type is not accepted.");
     public static readonly TokenFailure Invalid = new("invalid", "The access token is invalid.");
     public static readonly TokenFailure Unavailable = new("unavailable", "The access token cannot be validated right now.");
+    public static readonly TokenFailure Revoked = new("revoked", "The access token has been revoked.");
+    public static readonly TokenFailure NoTokenId = new("no_token_id", "The access token has no token identifier (jti).");
 
     private TokenFailure(string reason, string description)
     {
@@ -36,6 +38,7 @@ internal sealed class TokenFailure
 
     public static TokenFailure Classify(Exception? exception) => exception switch
     {
+        TokenRejectedException rejected => rejected.Failure,
         SecurityTokenExpiredException => Expired,
         SecurityTokenNotYetValidException => NotYetValid,
         SecurityTokenNoExpirationException => NoExpiration,
