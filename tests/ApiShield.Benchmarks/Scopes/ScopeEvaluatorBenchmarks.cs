@@ -15,7 +15,7 @@ namespace ApiShield.Benchmarks.Scopes;
 /// ones JwtBearer's token handler builds, with inbound claim mapping off.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15)]
+[Config(typeof(SharedMachineConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class ScopeEvaluatorBenchmarks

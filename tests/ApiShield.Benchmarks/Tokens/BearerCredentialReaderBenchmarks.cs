@@ -10,7 +10,7 @@ namespace ApiShield.Benchmarks.Tokens;
 /// checks the query, the b64token syntax and the length, against the <c>StartsWith</c> + <c>Substring</c> most code does.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15)]
+[Config(typeof(SharedMachineConfig))]
 public class BearerCredentialReaderBenchmarks
 {
     private const string Prefix = "Bearer ";
