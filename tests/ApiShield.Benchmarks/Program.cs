@@ -1,3 +1,7 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// The generated benchmark project is built on the spot; on a busy machine that outlasts the default two minutes.
+var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10));
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 
 namespace ApiShield.Tokens;
@@ -6,6 +7,9 @@ namespace ApiShield.Tokens;
 internal static class BearerCredentialReader
 {
     private const string QueryParameter = "access_token";
+
+    private static readonly SearchValues<char> B64TokenChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
 
     public static BearerCredentialStatus Read(HttpRequest request, int maxTokenLength)
     {
@@ -64,34 +68,16 @@ internal static class BearerCredentialReader
     }
 
     // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    // A vectorized scan: the token is the longest header a request carries, and it is checked on every request.
     private static bool IsB64Token(ReadOnlySpan<char> token)
     {
-        var i = 0;
-        for (; i < token.Length; i++)
+        var end = token.IndexOfAnyExcept(B64TokenChars);
+        if (end < 0)
         {
-            var c = token[i];
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or '+' or '/')
-            {
-                continue;
-            }
-
-            break;
+            return !token.IsEmpty;
         }
 
-        if (i == 0)
-        {
-            return false;
-        }
-
-        for (; i < token.Length; i++)
-        {
-            if (token[i] != '=')
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return end > 0 && !token[end..].ContainsAnyExcept('=');
     }
 
     private static bool HasQueryToken(HttpRequest request)
