@@ -1,4 +1,5 @@
 using ApiShield.DependencyInjection;
+using ApiShield.Diagnostics;
 using ApiShield.Revocation;
 using ApiShield.Scopes;
 using ApiShield.Tokens;

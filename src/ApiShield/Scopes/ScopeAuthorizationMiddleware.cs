@@ -1,7 +1,6 @@
 using ApiShield.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace ApiShield.Scopes;
 
@@ -15,20 +14,20 @@ internal sealed class ScopeAuthorizationMiddleware
     private readonly ScopeEvaluator _evaluator;
     private readonly ApiShieldMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly string? _realm;
+    private readonly BearerChallenges _challenges;
 
     public ScopeAuthorizationMiddleware(
         RequestDelegate next,
         ScopeEvaluator evaluator,
         ApiShieldMetrics metrics,
-        IOptions<ApiShieldOptions> options,
+        BearerChallenges challenges,
         ILogger<ScopeAuthorizationMiddleware> logger)
     {
         _next = next;
         _evaluator = evaluator;
         _metrics = metrics;
         _logger = logger;
-        _realm = options.Value.Tokens.Realm;
+        _challenges = challenges;
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -88,9 +87,7 @@ internal sealed class ScopeAuthorizationMiddleware
         _metrics.ScopeRejected();
 
         // RFC 6750 §3: scope lists what access needs; for an any-of requirement it lists the alternatives.
-        var challenge = _realm is null
-            ? $"Bearer error=\"insufficient_scope\", error_description=\"The access token lacks a required scope.\", scope=\"{scopeList}\""
-            : $"Bearer realm=\"{_realm}\", error=\"insufficient_scope\", error_description=\"The access token lacks a required scope.\", scope=\"{scopeList}\"";
+        var challenge = _challenges.InsufficientScope(scopeList);
         return ProblemResponseWriter.WriteChallengeAsync(context, ProblemTypes.InsufficientScope, challenge, $"This endpoint requires scope: {scopeList}.");
     }
 }

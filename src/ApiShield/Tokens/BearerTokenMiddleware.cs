@@ -59,10 +59,10 @@ internal sealed class BearerTokenMiddleware
         {
             BearerCredentialStatus.Present => AuthenticateRequiredAsync(context),
             BearerCredentialStatus.None => RejectAsync(context, ProblemTypes.TokenMissing, _challenges.Missing, TokenFailure.Missing),
-            BearerCredentialStatus.TooLong => RejectAsync(context, ProblemTypes.InvalidToken, _challenges.InvalidToken(TokenFailure.TooLong), TokenFailure.TooLong),
-            BearerCredentialStatus.Duplicated => RejectAsync(context, ProblemTypes.InvalidRequest, _challenges.InvalidRequest(TokenFailure.Duplicated), TokenFailure.Duplicated),
-            BearerCredentialStatus.InQuery => RejectAsync(context, ProblemTypes.InvalidRequest, _challenges.InvalidRequest(TokenFailure.InQuery), TokenFailure.InQuery),
-            _ => RejectAsync(context, ProblemTypes.InvalidRequest, _challenges.InvalidRequest(TokenFailure.Malformed), TokenFailure.Malformed),
+            BearerCredentialStatus.TooLong => RejectAsync(context, ProblemTypes.InvalidToken, _challenges.InvalidToken(TokenFailure.TooLong.Description), TokenFailure.TooLong),
+            BearerCredentialStatus.Duplicated => RejectAsync(context, ProblemTypes.InvalidRequest, _challenges.InvalidRequest(TokenFailure.Duplicated.Description), TokenFailure.Duplicated),
+            BearerCredentialStatus.InQuery => RejectAsync(context, ProblemTypes.InvalidRequest, _challenges.InvalidRequest(TokenFailure.InQuery.Description), TokenFailure.InQuery),
+            _ => RejectAsync(context, ProblemTypes.InvalidRequest, _challenges.InvalidRequest(TokenFailure.Malformed.Description), TokenFailure.Malformed),
         };
     }
 
@@ -108,7 +108,7 @@ internal sealed class BearerTokenMiddleware
             ? failure.Description + " " + result.Failure.Message
             : failure.Description;
         _metrics.TokenRejected(failure.Reason);
-        await ProblemResponseWriter.WriteChallengeAsync(context, ProblemTypes.InvalidToken, _challenges.InvalidToken(failure), detail).ConfigureAwait(false);
+        await ProblemResponseWriter.WriteChallengeAsync(context, ProblemTypes.InvalidToken, _challenges.InvalidToken(failure.Description), detail).ConfigureAwait(false);
     }
 
     // Without its provider's metadata, JwtBearer reports every token as having an untrusted issuer or an unknown key.

@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace ApiShield.Tokens;
+namespace ApiShield.Diagnostics;
 
-/// <summary>The <c>WWW-Authenticate</c> values of RFC 6750 §3, built once.</summary>
+/// <summary>The <c>WWW-Authenticate</c> values of RFC 6750 §3, built once per distinct value.</summary>
 internal sealed class BearerChallenges
 {
     private readonly string? _realm;
-    private readonly ConcurrentDictionary<TokenFailure, string> _invalidRequest = new();
-    private readonly ConcurrentDictionary<TokenFailure, string> _invalidToken = new();
+    private readonly ConcurrentDictionary<string, string> _invalidRequest = new();
+    private readonly ConcurrentDictionary<string, string> _invalidToken = new();
 
     public BearerChallenges(IOptions<ApiShieldOptions> options)
     {
@@ -20,11 +20,13 @@ internal sealed class BearerChallenges
     /// <summary>RFC 6750 §3.1: no error code when the request carried no credentials.</summary>
     public string Missing { get; }
 
-    public string InvalidRequest(TokenFailure failure) =>
-        _invalidRequest.GetOrAdd(failure, static (f, self) => self.Build("invalid_request", f.Description, scope: null), this);
+    /// <summary><c>invalid_request</c>; <paramref name="description"/> must be one of a fixed set of phrases.</summary>
+    public string InvalidRequest(string description) =>
+        _invalidRequest.GetOrAdd(description, static (d, self) => self.Build("invalid_request", d, scope: null), this);
 
-    public string InvalidToken(TokenFailure failure) =>
-        _invalidToken.GetOrAdd(failure, static (f, self) => self.Build("invalid_token", f.Description, scope: null), this);
+    /// <summary><c>invalid_token</c>; <paramref name="description"/> must be one of a fixed set of phrases.</summary>
+    public string InvalidToken(string description) =>
+        _invalidToken.GetOrAdd(description, static (d, self) => self.Build("invalid_token", d, scope: null), this);
 
     public string InsufficientScope(string scope) =>
         Build("insufficient_scope", "The access token lacks a required scope.", scope);
