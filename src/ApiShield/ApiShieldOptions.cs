@@ -1,3 +1,4 @@
+using ApiShield.Filtering;
 using ApiShield.Https;
 using ApiShield.Scopes;
 using ApiShield.Tokens;
@@ -28,4 +29,8 @@ public sealed class ApiShieldOptions
 
     /// <summary>Scope enforcement (<c>ApiShield:Scopes</c>).</summary>
     public ScopeOptions Scopes { get; set; } = new();
+
+    /// <summary>Sensitive-data filtering of JSON responses (<c>ApiShield:Filtering</c>).</summary>
+    [ValidateObjectMembers]
+    public FilteringOptions Filtering { get; set; } = new();
 }

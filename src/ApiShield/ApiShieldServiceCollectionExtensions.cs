@@ -1,4 +1,5 @@
 using ApiShield.DependencyInjection;
+using ApiShield.Filtering;
 using ApiShield.Scopes;
 using ApiShield.Tokens;
 using Microsoft.AspNetCore.Authentication;
@@ -66,6 +67,13 @@ public static class ApiShieldServiceCollectionExtensions
         services.TryAddSingleton<BearerChallenges>();
         services.TryAddSingleton<ScopeEvaluator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ScopeDeclarationAudit>());
+
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<ScopeRegistry>();
+        services.TryAddSingleton<FilterPlanCache>();
+        services.TryAddSingleton<SensitiveJsonModifier>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, ConfigureSensitiveJsonOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, ConfigureSensitiveJsonOptions>());
 
         AddBearerScheme(services);
     }

@@ -15,6 +15,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         ValidateHttps(options, errors);
         ValidateTokens(options, errors);
         ValidateScopes(options, errors);
+        Filtering.FilteringOptionsValidation.Validate(options.Filtering, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

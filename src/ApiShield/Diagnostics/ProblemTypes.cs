@@ -15,5 +15,7 @@ internal static class ProblemTypes
 
     public static readonly ProblemType TokenValidationUnavailable = new("token-validation-unavailable", "Access tokens cannot be validated right now.", StatusCodes.Status503ServiceUnavailable);
 
+    public static readonly ProblemType ResponseFilterFailed = new("response-filter-failed", "The response could not be filtered for sensitive data.", StatusCodes.Status500InternalServerError);
+
     public static readonly ProblemType InsufficientScope = new("insufficient-scope", "The access token lacks a required scope.", StatusCodes.Status403Forbidden);
 }

@@ -1,0 +1,666 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace ApiShield.Filtering;
+
+/// <summary>
+/// Rewrites a JSON (or whitespace-separated JSON values, for NDJSON) byte stream as it flows: a
+/// <see cref="Utf8JsonReader"/> with carried <see cref="JsonReaderState"/> tokenizes each chunk, untouched byte ranges
+/// are copied through, and only removed or replaced values are rewritten. Only a partial token (with the whitespace
+/// before it) and a pending member name are carried between chunks, so memory is bounded by the maximum token size.
+/// </summary>
+/// <remarks>
+/// Removing a member also removes the separator that belongs to it: a member's leading comma is written only when the
+/// object already has a written member, so the output is always valid JSON.
+/// </remarks>
+internal sealed class JsonFilterEngine : IDisposable
+{
+    private const int MinAppend = 4096;
+    private const int StackLimit = FilteringDefaults.MaxDepth + 2;
+
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    private readonly FilterProgram _program;
+    private readonly FilterCaller _caller;
+    private readonly IBufferWriter<byte> _output;
+    private readonly int _maxTokenSize;
+    private readonly JsonReaderOptions _readerOptions;
+    private readonly Utf8JsonWriter _writer;
+    private readonly bool _useTypeRules;
+
+    private readonly int[] _frameStart = new int[StackLimit];
+    private readonly int[] _frameCount = new int[StackLimit];
+    private readonly bool[] _frameWritten = new bool[StackLimit];
+    private readonly bool[] _frameDetect = new bool[StackLimit];
+    private readonly bool[] _frameIsObject = new bool[StackLimit];
+
+    private JsonReaderState _state;
+    private PathNode[] _nodes;
+    private int _depth;
+
+    private byte[] _carry;
+    private int _carryLength;
+    private byte[]? _held;
+    private int _heldLength;
+    private int _heldNameOffset;
+    private bool _holding;
+    private byte[]? _scratch;
+
+    private bool _pendingMember;
+    private int _pendingGapStart;
+    private int _pendingNameStart;
+    private int _childCount;
+    private bool _childDetect;
+
+    // 0: normal; 1: dropping a container; 2: copying a container nothing inside can match.
+    private int _mode;
+    private int _modeDepth;
+    private int _copyFrom;
+
+    private int _runStart;
+    private int _runEnd;
+    private bool _sawInput;
+
+    public JsonFilterEngine(FilterProgram program, FilterCaller caller, IBufferWriter<byte> output, int maxTokenSize, bool multipleValues, bool useTypeRules)
+    {
+        _program = program;
+        _caller = caller;
+        _output = output;
+        _maxTokenSize = maxTokenSize;
+        _useTypeRules = useTypeRules;
+        _readerOptions = new JsonReaderOptions { AllowMultipleValues = multipleValues, MaxDepth = FilteringDefaults.MaxDepth };
+        _state = new JsonReaderState(_readerOptions);
+        _writer = new Utf8JsonWriter(output, WriterOptions);
+        _nodes = ArrayPool<PathNode>.Shared.Rent(64);
+        _carry = ArrayPool<byte>.Shared.Rent(MinAppend * 2);
+        InitializeRoot();
+    }
+
+    /// <summary>Filters the next chunk of the body.</summary>
+    /// <exception cref="ResponseFilterException">The body is not valid JSON or holds a token over the size bound.</exception>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        _sawInput = true;
+        var position = 0;
+        while (position < data.Length)
+        {
+            if (_carryLength == 0)
+            {
+                var consumed = Process(data[position..], isFinalBlock: false);
+                var tail = data[(position + consumed)..];
+                if (tail.Length > _maxTokenSize)
+                {
+                    throw new ResponseFilterException("a JSON token is larger than ApiShield:Filtering:MaxTokenSize");
+                }
+
+                EnsureCarry(tail.Length);
+                tail.CopyTo(_carry);
+                _carryLength = tail.Length;
+                return;
+            }
+
+            var old = _carryLength;
+            var append = Math.Min(data.Length - position, Math.Max(old, MinAppend));
+            EnsureCarry(old + append);
+            data.Slice(position, append).CopyTo(_carry.AsSpan(old));
+            var total = old + append;
+            var used = Process(_carry.AsSpan(0, total), isFinalBlock: false);
+            if (used >= old)
+            {
+                // The rest lies in the chunk itself: continue from there without copying.
+                _carryLength = 0;
+                position += used - old;
+            }
+            else
+            {
+                _carry.AsSpan(used, total - used).CopyTo(_carry);
+                _carryLength = total - used;
+                position += append;
+                if (_carryLength > _maxTokenSize)
+                {
+                    throw new ResponseFilterException("a JSON token is larger than ApiShield:Filtering:MaxTokenSize");
+                }
+            }
+        }
+    }
+
+    /// <summary>Filters what is left at the end of the body and checks the document is complete.</summary>
+    public void Complete()
+    {
+        if (!_sawInput)
+        {
+            return;
+        }
+
+        Process(_carry.AsSpan(0, _carryLength), isFinalBlock: true);
+        _carryLength = 0;
+        if (_depth != 0 || _pendingMember || _mode != 0)
+        {
+            throw new ResponseFilterException("the JSON document is incomplete");
+        }
+    }
+
+    /// <summary>Resets for another independent document (the next server-sent event line).</summary>
+    public void Reset()
+    {
+        _state = new JsonReaderState(_readerOptions);
+        _carryLength = 0;
+        _holding = false;
+        _pendingMember = false;
+        _mode = 0;
+        _sawInput = false;
+        InitializeRoot();
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        ArrayPool<PathNode>.Shared.Return(_nodes, clearArray: true);
+        ArrayPool<byte>.Shared.Return(_carry);
+        if (_held is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_held);
+        }
+
+        if (_scratch is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+        }
+    }
+
+    private void InitializeRoot()
+    {
+        _depth = 0;
+        _frameStart[0] = 0;
+        _frameCount[0] = 0;
+        _frameWritten[0] = false;
+        _frameIsObject[0] = false;
+        _childCount = 0;
+        foreach (var root in _program.Roots)
+        {
+            AddClosure(root, 0);
+        }
+
+        if (_useTypeRules)
+        {
+            foreach (var root in _program.TypeRoots)
+            {
+                AddClosure(root, 0);
+            }
+        }
+
+        _frameCount[0] = _childCount;
+        _frameDetect[0] = _program.DetectorsEverywhere || AnyEnablesDetectors(0, _childCount);
+    }
+
+    private int Process(ReadOnlySpan<byte> buffer, bool isFinalBlock)
+    {
+        var reader = new Utf8JsonReader(buffer, isFinalBlock, _state);
+        _runStart = 0;
+        _runEnd = 0;
+        _copyFrom = 0;
+        var lastEnd = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                var tokenStart = (int)reader.TokenStartIndex;
+                var tokenEnd = (int)reader.BytesConsumed;
+                var type = reader.TokenType;
+                if (_mode != 0)
+                {
+                    if (type is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == _modeDepth)
+                    {
+                        if (_mode == 2)
+                        {
+                            Approve(_copyFrom, tokenEnd, buffer);
+                        }
+
+                        _mode = 0;
+                    }
+
+                    lastEnd = tokenEnd;
+                    continue;
+                }
+
+                Handle(ref reader, buffer, type, lastEnd, tokenStart, tokenEnd);
+                lastEnd = tokenEnd;
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ResponseFilterException("the response is not valid JSON", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ResponseFilterException("the response is not valid JSON", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ResponseFilterException("the response holds a string that is not valid UTF-8", ex);
+        }
+
+        var consumed = (int)reader.BytesConsumed;
+        _state = reader.CurrentState;
+        if (_mode == 2)
+        {
+            Approve(_copyFrom, consumed, buffer);
+        }
+
+        FlushRun(buffer);
+        if (_pendingMember && _mode == 0 && !_holding)
+        {
+            // The name is here, its value in a later chunk: keep the member's bytes until the value decides their fate.
+            var length = consumed - _pendingGapStart;
+            EnsureHeld(length);
+            buffer[_pendingGapStart..consumed].CopyTo(_held);
+            _heldLength = length;
+            _heldNameOffset = _pendingNameStart - _pendingGapStart;
+            _holding = true;
+        }
+
+        return consumed;
+    }
+
+    private void Handle(ref Utf8JsonReader reader, ReadOnlySpan<byte> buffer, JsonTokenType type, int gapStart, int tokenStart, int tokenEnd)
+    {
+        var frame = _depth;
+        if (type == JsonTokenType.PropertyName)
+        {
+            _pendingMember = true;
+            _holding = false;
+            _pendingGapStart = gapStart;
+            _pendingNameStart = tokenStart;
+            ComputeChild(frame, ref reader, isElement: false);
+            return;
+        }
+
+        if (type is JsonTokenType.EndObject or JsonTokenType.EndArray)
+        {
+            Approve(gapStart, tokenEnd, buffer);
+            _depth--;
+            return;
+        }
+
+        var isMember = _frameIsObject[frame] && frame > 0;
+        var isElement = !isMember && frame > 0;
+        if (isElement)
+        {
+            ComputeChild(frame, ref reader, isElement: true);
+        }
+        else if (!isMember)
+        {
+            // A top-level value: the root set applies to its members, no rule to the value itself.
+            _childCount = _frameCount[0];
+            _childDetect = _frameDetect[0];
+        }
+
+        var childStart = frame == 0 ? 0 : _frameStart[frame] + _frameCount[frame];
+        var rule = frame == 0 ? null : _caller.Effective(_nodes.AsSpan(childStart, _childCount));
+        var container = type is JsonTokenType.StartObject or JsonTokenType.StartArray;
+        SensitiveAction? action = rule?.Action;
+        var detectorBit = -1;
+        if (rule is null && _childDetect && !container && _program.Detectors != SensitiveDataDetectors.None)
+        {
+            detectorBit = Detect(ref reader, type);
+            if (detectorBit >= 0)
+            {
+                rule = _program.DetectorRules[detectorBit];
+                action = rule.Action;
+                _caller.DetectorHit(detectorBit);
+            }
+        }
+
+        if (action == SensitiveAction.Remove && frame > 0)
+        {
+            _caller.Applied(rule!, SensitiveAction.Remove);
+            _pendingMember = false;
+            _holding = false;
+            if (container)
+            {
+                _mode = 1;
+                _modeDepth = reader.CurrentDepth;
+            }
+
+            return;
+        }
+
+        if (action is SensitiveAction.Mask or SensitiveAction.Hash || (action == SensitiveAction.Remove && frame == 0))
+        {
+            _caller.Applied(rule!, action.Value);
+            ApprovePrefix(buffer, frame, isMember, gapStart, tokenStart);
+            FlushRun(buffer);
+            WriteReplacement(ref reader, type, rule!, action.Value == SensitiveAction.Remove ? SensitiveAction.Mask : action.Value, detectorBit);
+            _frameWritten[frame] = true;
+            _pendingMember = false;
+            _holding = false;
+            if (container)
+            {
+                _mode = 1;
+                _modeDepth = reader.CurrentDepth;
+            }
+
+            return;
+        }
+
+        ApprovePrefix(buffer, frame, isMember, gapStart, tokenStart);
+        Approve(tokenStart, tokenEnd, buffer);
+        _frameWritten[frame] = true;
+        _pendingMember = false;
+        _holding = false;
+        if (!container)
+        {
+            return;
+        }
+
+        if (_childCount == 0 && !_childDetect)
+        {
+            // Nothing below can match: copy the container through without looking at its tokens.
+            _mode = 2;
+            _modeDepth = reader.CurrentDepth;
+            _copyFrom = tokenEnd;
+            return;
+        }
+
+        var next = frame + 1;
+        if (next >= StackLimit)
+        {
+            throw new ResponseFilterException("the JSON document is nested too deeply");
+        }
+
+        _frameStart[next] = childStart;
+        _frameCount[next] = _childCount;
+        _frameWritten[next] = false;
+        _frameDetect[next] = _childDetect;
+        _frameIsObject[next] = type == JsonTokenType.StartObject;
+        _depth = next;
+    }
+
+    // Writes what precedes a kept value: for a member its separator, name and colon; for an element its separator.
+    // The separator is dropped while the container has written nothing, since what it separated from was removed.
+    private void ApprovePrefix(ReadOnlySpan<byte> buffer, int frame, bool isMember, int gapStart, int tokenStart)
+    {
+        var written = _frameWritten[frame] || frame == 0;
+        if (isMember && _holding)
+        {
+            FlushRun(buffer);
+            var held = _held.AsSpan(0, _heldLength);
+            WriteSeparatorGap(held[.._heldNameOffset], written);
+            _output.Write(held[_heldNameOffset..]);
+            Approve(0, tokenStart, buffer);
+            return;
+        }
+
+        var prefixStart = isMember ? _pendingGapStart : gapStart;
+        var nameStart = isMember ? _pendingNameStart : tokenStart;
+        if (written)
+        {
+            Approve(prefixStart, tokenStart, buffer);
+            return;
+        }
+
+        var comma = buffer[prefixStart..nameStart].IndexOf((byte)',');
+        if (comma < 0)
+        {
+            Approve(prefixStart, tokenStart, buffer);
+        }
+        else
+        {
+            Approve(prefixStart, prefixStart + comma, buffer);
+            Approve(prefixStart + comma + 1, tokenStart, buffer);
+        }
+    }
+
+    private void WriteSeparatorGap(ReadOnlySpan<byte> gap, bool written)
+    {
+        var comma = written ? -1 : gap.IndexOf((byte)',');
+        if (comma < 0)
+        {
+            _output.Write(gap);
+            return;
+        }
+
+        _output.Write(gap[..comma]);
+        _output.Write(gap[(comma + 1)..]);
+    }
+
+    private void Approve(int start, int end, ReadOnlySpan<byte> buffer)
+    {
+        if (start == end)
+        {
+            return;
+        }
+
+        if (start != _runEnd)
+        {
+            FlushRun(buffer);
+            _runStart = start;
+        }
+
+        _runEnd = end;
+    }
+
+    private void FlushRun(ReadOnlySpan<byte> buffer)
+    {
+        if (_runEnd > _runStart)
+        {
+            _output.Write(buffer[_runStart.._runEnd]);
+        }
+
+        _runStart = _runEnd;
+    }
+
+    private void ComputeChild(int frame, ref Utf8JsonReader reader, bool isElement)
+    {
+        var parentStart = _frameStart[frame];
+        var parentCount = _frameCount[frame];
+        var childStart = parentStart + parentCount;
+        _childCount = 0;
+        _childDetect = _frameDetect[frame];
+        if (parentCount == 0)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> name = default;
+        if (!isElement)
+        {
+            name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
+        }
+
+        for (var i = 0; i < parentCount; i++)
+        {
+            var node = _nodes[parentStart + i];
+            if (!isElement)
+            {
+                AddClosure(node.FindChild(name), childStart);
+                if (node.Patterns is { } patterns)
+                {
+                    foreach (var (pattern, target) in patterns)
+                    {
+                        if (pattern.IsMatch(name))
+                        {
+                            AddClosure(target, childStart);
+                        }
+                    }
+                }
+            }
+
+            AddClosure(node.Any, childStart);
+        }
+
+        if (!_childDetect)
+        {
+            _childDetect = AnyEnablesDetectors(childStart, _childCount);
+        }
+    }
+
+    private void AddClosure(PathNode? node, int setStart)
+    {
+        if (node is null || node.IsInert)
+        {
+            return;
+        }
+
+        var set = _nodes.AsSpan(setStart, _childCount);
+        if (set.Contains(node))
+        {
+            return;
+        }
+
+        if (setStart + _childCount >= _nodes.Length)
+        {
+            var larger = ArrayPool<PathNode>.Shared.Rent(_nodes.Length * 2);
+            _nodes.AsSpan().CopyTo(larger);
+            ArrayPool<PathNode>.Shared.Return(_nodes, clearArray: true);
+            _nodes = larger;
+        }
+
+        _nodes[setStart + _childCount++] = node;
+        AddClosure(node.Descendant, setStart);
+        AddClosure(node.Alias, setStart);
+    }
+
+    private bool AnyEnablesDetectors(int start, int count)
+    {
+        foreach (var node in _nodes.AsSpan(start, count))
+        {
+            if (node.EnablesDetectors)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int Detect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (type == JsonTokenType.Number)
+        {
+            return (_program.Detectors & SensitiveDataDetectors.PaymentCard) != 0 && SensitiveDataDetector.IsCardNumber(reader.ValueSpan) ? 0 : -1;
+        }
+
+        if (type != JsonTokenType.String)
+        {
+            return -1;
+        }
+
+        var value = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
+        if (value.Length < 11 || !SensitiveDataDetector.TryFind(value, 0, _program.Detectors, out _, out _, out var kind))
+        {
+            return -1;
+        }
+
+        return System.Numerics.BitOperations.Log2((uint)kind);
+    }
+
+    private void WriteReplacement(ref Utf8JsonReader reader, JsonTokenType type, FilterRule rule, SensitiveAction action, int detectorBit)
+    {
+        _writer.Reset();
+        if (type is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
+        {
+            var value = type == JsonTokenType.String && reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
+            if (action == SensitiveAction.Hash)
+            {
+                var key = _caller.HashKey ?? throw new ResponseFilterException("a rule hashes but ApiShield:Filtering:HashKey is not set");
+                SensitiveValueRedactor.WriteHash(_writer, key, value);
+            }
+            else if (type != JsonTokenType.String)
+            {
+                _writer.WriteNullValue();
+            }
+            else if (detectorBit >= 0)
+            {
+                WriteDetectorMasked(value);
+            }
+            else
+            {
+                SensitiveValueRedactor.WriteMasked(_writer, value, rule.KeepLast);
+            }
+        }
+        else
+        {
+            _writer.WriteNullValue();
+        }
+
+        _writer.Flush();
+    }
+
+    // Masks each detected span in place, keeping the text around it.
+    private void WriteDetectorMasked(ReadOnlySpan<byte> value)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(value.Length);
+        try
+        {
+            var text = copy.AsSpan(0, value.Length);
+            value.CopyTo(text);
+            var position = 0;
+            while (position < text.Length && SensitiveDataDetector.TryFind(text, position, _program.Detectors, out var start, out var length, out var kind))
+            {
+                text.Slice(start, length).Fill((byte)'*');
+                position = start + length;
+                if (position > start)
+                {
+                    _caller.DetectorHit(System.Numerics.BitOperations.Log2((uint)kind));
+                }
+            }
+
+            _writer.WriteStringValue(text);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private ReadOnlySpan<byte> Unescape(scoped ref Utf8JsonReader reader)
+    {
+        var length = reader.ValueSpan.Length;
+        if (_scratch is null || _scratch.Length < length)
+        {
+            if (_scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+            }
+
+            _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+        }
+
+        var written = reader.CopyString(_scratch);
+        return _scratch.AsSpan(0, written);
+    }
+
+    private void EnsureCarry(int length)
+    {
+        if (_carry.Length >= length)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length, _carry.Length * 2));
+        _carry.AsSpan(0, _carryLength).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_carry);
+        _carry = larger;
+    }
+
+    private void EnsureHeld(int length)
+    {
+        if (_held is not null && _held.Length >= length)
+        {
+            return;
+        }
+
+        if (_held is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_held);
+        }
+
+        _held = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+    }
+}
