@@ -245,11 +245,17 @@ internal sealed class JsonFilterEngine : IDisposable
             throw new ResponseFilterException("the response holds a string that is not valid UTF-8", ex);
         }
 
-        var consumed = (int)reader.BytesConsumed;
+        // After a partial token the reader has skipped the whitespace before it but not kept it; carrying from the end
+        // of the last whole token keeps that whitespace in the output (the reader skips it again harmlessly).
+        var consumed = isFinalBlock ? (int)reader.BytesConsumed : lastEnd;
         _state = reader.CurrentState;
         if (_mode == 2)
         {
             Approve(_copyFrom, consumed, buffer);
+        }
+        else if (_mode == 0 && isFinalBlock && !_pendingMember)
+        {
+            Approve(lastEnd, consumed, buffer);
         }
 
         FlushRun(buffer);
