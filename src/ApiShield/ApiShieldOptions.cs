@@ -31,6 +31,5 @@ public sealed class ApiShieldOptions
     public ScopeOptions Scopes { get; set; } = new();
 
     /// <summary>Sensitive-data filtering of JSON responses (<c>ApiShield:Filtering</c>).</summary>
-    [ValidateObjectMembers]
     public FilteringOptions Filtering { get; set; } = new();
 }

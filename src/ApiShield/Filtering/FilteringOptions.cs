@@ -33,7 +33,6 @@ public sealed class FilteringOptions
     /// Memory per response stays bounded by this value whatever the body size. A larger token cannot be filtered and is
     /// handled by <see cref="FailureMode"/>.
     /// </remarks>
-    [System.ComponentModel.DataAnnotations.Range(FilteringDefaults.MinTokenSize, FilteringDefaults.MaxTokenSizeLimit, ErrorMessage = "ApiShield:Filtering:MaxTokenSize must be between 1024 and 67108864.")]
     public int MaxTokenSize { get; set; } = FilteringDefaults.MaxTokenSize;
 
     /// <summary>What happens when a response body cannot be filtered.</summary>

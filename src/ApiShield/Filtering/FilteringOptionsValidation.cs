@@ -69,6 +69,12 @@ internal static class FilteringOptionsValidation
             }
         }
 
+        // Checked here rather than with [Range]: the options source generator drops ErrorMessage for int ranges.
+        if (options.MaxTokenSize is < FilteringDefaults.MinTokenSize or > FilteringDefaults.MaxTokenSizeLimit)
+        {
+            errors.Add($"{Section}:MaxTokenSize must be between {FilteringDefaults.MinTokenSize} and {FilteringDefaults.MaxTokenSizeLimit}.");
+        }
+
         if (!Enum.IsDefined(options.FailureMode))
         {
             errors.Add($"{Section}:FailureMode must be FailClosed or FailOpen.");

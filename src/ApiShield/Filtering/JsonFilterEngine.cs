@@ -212,6 +212,12 @@ internal sealed class JsonFilterEngine : IDisposable
                 var tokenStart = (int)reader.TokenStartIndex;
                 var tokenEnd = (int)reader.BytesConsumed;
                 var type = reader.TokenType;
+                if (tokenEnd - tokenStart > _maxTokenSize)
+                {
+                    // Enforced on every token, not only on those split across writes, so the outcome does not depend on chunking.
+                    throw new ResponseFilterException("a JSON token is larger than ApiShield:Filtering:MaxTokenSize");
+                }
+
                 if (_mode != 0)
                 {
                     if (type is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == _modeDepth)
