@@ -31,4 +31,7 @@ internal sealed class FilteringFeature(FilterCaller caller, FilterProgram progra
     public bool StreamCovers(Type declaringType) => StreamAppliesTypeRules && Program.CoveredTypes.Contains(declaringType);
 
     public void MarkSerializerApplied() => SerializerApplied = true;
+
+    /// <summary>Whether <c>Cache-Control: private, no-store</c> has been set for this response.</summary>
+    public bool CacheHeadersSet { get; set; }
 }
