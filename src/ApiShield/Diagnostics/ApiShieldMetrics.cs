@@ -63,19 +63,23 @@ internal sealed class ApiShieldMetrics
         }
     }
 
-    public void FieldsFiltered(int count, string action, string ruleKind)
+    public void FieldsFiltered(int count, string action, string ruleKind, string? route)
     {
         if (_filteredFields.Enabled)
         {
-            _filteredFields.Add(count, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("rule_kind", ruleKind));
+            _filteredFields.Add(
+                count,
+                new KeyValuePair<string, object?>("action", action),
+                new KeyValuePair<string, object?>("rule_kind", ruleKind),
+                new KeyValuePair<string, object?>("http.route", route));
         }
     }
 
-    public void DetectorHits(int count, string detector)
+    public void DetectorHits(int count, string detector, string? route)
     {
         if (_detectorHits.Enabled)
         {
-            _detectorHits.Add(count, new KeyValuePair<string, object?>("detector", detector));
+            _detectorHits.Add(count, new KeyValuePair<string, object?>("detector", detector), new KeyValuePair<string, object?>("http.route", route));
         }
     }
 }

@@ -88,13 +88,13 @@ internal sealed class FilterCaller
 
     public void DetectorHit(int bit) => _detectorHits[bit]++;
 
-    public void Publish(Diagnostics.ApiShieldMetrics metrics)
+    public void Publish(Diagnostics.ApiShieldMetrics metrics, string? route)
     {
         for (var i = 0; i < _counts.Length; i++)
         {
             if (_counts[i] > 0)
             {
-                metrics.FieldsFiltered(_counts[i], ActionTag((SensitiveAction)(i / Kinds)), KindTag((FilterRuleKind)(i % Kinds)));
+                metrics.FieldsFiltered(_counts[i], ActionTag((SensitiveAction)(i / Kinds)), KindTag((FilterRuleKind)(i % Kinds)), route);
             }
         }
 
@@ -102,7 +102,7 @@ internal sealed class FilterCaller
         {
             if (_detectorHits[bit] > 0)
             {
-                metrics.DetectorHits(_detectorHits[bit], DetectorTag(bit));
+                metrics.DetectorHits(_detectorHits[bit], DetectorTag(bit), route);
             }
         }
     }

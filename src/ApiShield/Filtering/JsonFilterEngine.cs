@@ -45,6 +45,7 @@ internal sealed class JsonFilterEngine : IDisposable
     private int _heldNameOffset;
     private bool _holding;
     private byte[]? _scratch;
+    private byte[] _lower = new byte[64];
 
     private bool _pendingMember;
     private int _pendingGapStart;
@@ -200,43 +201,10 @@ internal sealed class JsonFilterEngine : IDisposable
 
     private int Process(ReadOnlySpan<byte> buffer, bool isFinalBlock)
     {
-        var reader = new Utf8JsonReader(buffer, isFinalBlock, _state);
-        _runStart = 0;
-        _runEnd = 0;
-        _copyFrom = 0;
-        var lastEnd = 0;
+        // The token loop lives in its own method: locals of a method with a try block are not kept in registers.
         try
         {
-            while (reader.Read())
-            {
-                var tokenStart = (int)reader.TokenStartIndex;
-                var tokenEnd = (int)reader.BytesConsumed;
-                var type = reader.TokenType;
-                if (tokenEnd - tokenStart > _maxTokenSize)
-                {
-                    // Enforced on every token, not only on those split across writes, so the outcome does not depend on chunking.
-                    throw new ResponseFilterException("a JSON token is larger than ApiShield:Filtering:MaxTokenSize");
-                }
-
-                if (_mode != 0)
-                {
-                    if (type is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == _modeDepth)
-                    {
-                        if (_mode == 2)
-                        {
-                            Approve(_copyFrom, tokenEnd, buffer);
-                        }
-
-                        _mode = 0;
-                    }
-
-                    lastEnd = tokenEnd;
-                    continue;
-                }
-
-                Handle(ref reader, buffer, type, lastEnd, tokenStart, tokenEnd);
-                lastEnd = tokenEnd;
-            }
+            return ProcessTokens(buffer, isFinalBlock);
         }
         catch (JsonException ex)
         {
@@ -249,6 +217,45 @@ internal sealed class JsonFilterEngine : IDisposable
         catch (ArgumentException ex)
         {
             throw new ResponseFilterException("the response holds a string that is not valid UTF-8", ex);
+        }
+    }
+
+    private int ProcessTokens(ReadOnlySpan<byte> buffer, bool isFinalBlock)
+    {
+        var reader = new Utf8JsonReader(buffer, isFinalBlock, _state);
+        _runStart = 0;
+        _runEnd = 0;
+        _copyFrom = 0;
+        var lastEnd = 0;
+        while (reader.Read())
+        {
+            var tokenStart = (int)reader.TokenStartIndex;
+            var tokenEnd = (int)reader.BytesConsumed;
+            var type = reader.TokenType;
+            if (tokenEnd - tokenStart > _maxTokenSize)
+            {
+                // Enforced on every token, not only on those split across writes, so the outcome does not depend on chunking.
+                throw new ResponseFilterException("a JSON token is larger than ApiShield:Filtering:MaxTokenSize");
+            }
+
+            if (_mode != 0)
+            {
+                if (type is JsonTokenType.EndObject or JsonTokenType.EndArray && reader.CurrentDepth == _modeDepth)
+                {
+                    if (_mode == 2)
+                    {
+                        Approve(_copyFrom, tokenEnd, buffer);
+                    }
+
+                    _mode = 0;
+                }
+
+                lastEnd = tokenEnd;
+                continue;
+            }
+
+            Handle(ref reader, buffer, type, lastEnd, tokenStart, tokenEnd);
+            lastEnd = tokenEnd;
         }
 
         // After a partial token the reader has skipped the whitespace before it but not kept it; carrying from the end
@@ -485,6 +492,8 @@ internal sealed class JsonFilterEngine : IDisposable
             name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
         }
 
+        ReadOnlySpan<byte> lower = default;
+        var lowered = false;
         for (var i = 0; i < parentCount; i++)
         {
             var node = _nodes[parentStart + i];
@@ -493,9 +502,20 @@ internal sealed class JsonFilterEngine : IDisposable
                 AddClosure(node.FindChild(name), childStart);
                 if (node.Patterns is { } patterns)
                 {
+                    if (!lowered)
+                    {
+                        if (_lower.Length < name.Length)
+                        {
+                            _lower = new byte[name.Length];
+                        }
+
+                        lower = NamePattern.ToLower(name, _lower);
+                        lowered = true;
+                    }
+
                     foreach (var (pattern, target) in patterns)
                     {
-                        if (pattern.IsMatch(name))
+                        if (pattern.IsMatch(lower))
                         {
                             AddClosure(target, childStart);
                         }
@@ -519,10 +539,13 @@ internal sealed class JsonFilterEngine : IDisposable
             return;
         }
 
-        var set = _nodes.AsSpan(setStart, _childCount);
-        if (set.Contains(node))
+        var nodes = _nodes;
+        for (var i = setStart; i < setStart + _childCount; i++)
         {
-            return;
+            if (ReferenceEquals(nodes[i], node))
+            {
+                return;
+            }
         }
 
         if (setStart + _childCount >= _nodes.Length)

@@ -19,30 +19,32 @@ internal sealed class NamePattern
 
     public string Pattern { get; }
 
-    public bool IsMatch(ReadOnlySpan<byte> name)
+    /// <summary>Matches a name already lower-cased (ASCII) by the caller, once for all patterns.</summary>
+    public bool IsMatch(ReadOnlySpan<byte> lowerName)
     {
-        if (_parts.Length == 0)
+        var parts = _parts;
+        if (parts.Length == 0)
         {
             return true;
         }
 
         var position = 0;
-        for (var i = 0; i < _parts.Length; i++)
+        for (var i = 0; i < parts.Length; i++)
         {
-            var part = _parts[i];
-            var rest = name[position..];
+            var part = parts[i];
+            var rest = lowerName[position..];
             int found;
             if (i == 0 && _anchoredStart)
             {
-                found = StartsWithIgnoreCase(rest, part) ? 0 : -1;
+                found = rest.StartsWith(part) ? 0 : -1;
             }
-            else if (i == _parts.Length - 1 && _anchoredEnd)
+            else if (i == parts.Length - 1 && _anchoredEnd)
             {
-                found = rest.Length >= part.Length && StartsWithIgnoreCase(rest[^part.Length..], part) ? rest.Length - part.Length : -1;
+                found = rest.EndsWith(part) ? rest.Length - part.Length : -1;
             }
             else
             {
-                found = IndexOfIgnoreCase(rest, part);
+                found = rest.IndexOf(part);
             }
 
             if (found < 0)
@@ -53,39 +55,19 @@ internal sealed class NamePattern
             position += found + part.Length;
         }
 
-        return !_anchoredEnd || position == name.Length;
+        return !_anchoredEnd || position == lowerName.Length;
     }
 
-    private static bool StartsWithIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> lowerPrefix)
+    /// <summary>Lower-cases ASCII letters of <paramref name="name"/> into <paramref name="destination"/> (vectorized).</summary>
+    public static ReadOnlySpan<byte> ToLower(ReadOnlySpan<byte> name, Span<byte> destination)
     {
-        if (text.Length < lowerPrefix.Length)
+        System.Text.Ascii.ToLower(name, destination, out var written);
+        if (written < name.Length)
         {
-            return false;
+            // Non-ASCII: ToLower stops at the first non-ASCII byte; copy the rest unchanged.
+            name[written..].CopyTo(destination[written..]);
         }
 
-        for (var i = 0; i < lowerPrefix.Length; i++)
-        {
-            if (ToLower(text[i]) != lowerPrefix[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return destination[..name.Length];
     }
-
-    private static int IndexOfIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> lowerPart)
-    {
-        for (var i = 0; i + lowerPart.Length <= text.Length; i++)
-        {
-            if (StartsWithIgnoreCase(text[i..], lowerPart))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private static byte ToLower(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
 }

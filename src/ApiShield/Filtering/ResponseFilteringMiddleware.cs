@@ -76,7 +76,9 @@ internal sealed class ResponseFilteringMiddleware
         {
             context.Features.Set(inner);
             context.Features.Set<FilteringFeature?>(null);
-            caller.Publish(_metrics);
+            caller.Publish(_metrics, Route(context));
         }
     }
+
+    internal static string? Route(HttpContext context) => (context.GetEndpoint() as Microsoft.AspNetCore.Routing.RouteEndpoint)?.RoutePattern.RawText;
 }

@@ -98,12 +98,13 @@ internal sealed class SensitiveJsonModifier
             feature.MarkSerializerApplied();
             context.Features.Set(feature);
             var metrics = _metrics;
+            var route = ResponseFilteringMiddleware.Route(context);
             context.Response.OnCompleted(static state =>
             {
-                var (f, m) = ((FilteringFeature, ApiShieldMetrics))state;
-                f.Caller.Publish(m);
+                var (f, m, r) = ((FilteringFeature, ApiShieldMetrics, string?))state;
+                f.Caller.Publish(m, r);
                 return Task.CompletedTask;
-            }, (feature, metrics));
+            }, (feature, metrics, route));
             caller = feature.Caller;
         }
         else

@@ -16,7 +16,7 @@ namespace ApiShield.Benchmarks.Filtering;
 /// Bodies arrive in 16 KiB writes, as a serializer flushes them.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
+[Config(typeof(FilteringBenchmarkConfig))]
 public class ResponseFilterBenchmarks
 {
     private const int WriteSize = 16 * 1024;
@@ -25,6 +25,7 @@ public class ResponseFilterBenchmarks
     private FilterProgram _program = null!;
     private FilterCaller _caller = null!;
     private ArrayBufferWriter<byte> _output = null!;
+    private FilterProgram _exactPaths = null!;
 
     [Params(1024, 1024 * 1024, 10 * 1024 * 1024)]
     public int BodyBytes { get; set; }
@@ -39,6 +40,11 @@ public class ResponseFilterBenchmarks
         options.Rules.Add(new SensitiveRuleOptions { Path = "$[*].customer.email", Action = SensitiveAction.Mask, VisibleWithScope = "pii:read" });
         options.Rules.Add(new SensitiveRuleOptions { Name = "*password*" });
         _program = FilterProgramBuilder.Build(options, [], [], null, new ScopeRegistry());
+        var exact = new FilteringOptions();
+        exact.Rules.Add(new SensitiveRuleOptions { Path = "$[*].customer.ssn" });
+        exact.Rules.Add(new SensitiveRuleOptions { Path = "$[*].customer.card", Action = SensitiveAction.Mask, KeepLast = 4 });
+        exact.Rules.Add(new SensitiveRuleOptions { Path = "$[*].customer.email", Action = SensitiveAction.Mask, VisibleWithScope = "pii:read" });
+        _exactPaths = FilterProgramBuilder.Build(exact, [], [], null, new ScopeRegistry());
         _caller = new FilterCaller(null, new ScopeEvaluator(Options.Create(new ApiShieldOptions())), null, NullLogger.Instance);
         _output = new ArrayBufferWriter<byte>(_body.Length + 1024);
     }
@@ -82,10 +88,16 @@ public class ResponseFilterBenchmarks
     }
 
     [Benchmark]
-    public int StreamingFilter()
+    public int StreamingFilter() => Filter(_program);
+
+    /// <summary>Rules without <c>..</c> or name patterns: subtrees no rule can reach are copied without inspecting their tokens.</summary>
+    [Benchmark]
+    public int StreamingFilterExactPaths() => Filter(_exactPaths);
+
+    private int Filter(FilterProgram program)
     {
         _output.ResetWrittenCount();
-        using var engine = new JsonFilterEngine(_program, _caller, _output, FilteringDefaults.MaxTokenSize, multipleValues: false, useTypeRules: false);
+        using var engine = new JsonFilterEngine(program, _caller, _output, FilteringDefaults.MaxTokenSize, multipleValues: false, useTypeRules: false);
         for (var i = 0; i < _body.Length; i += WriteSize)
         {
             engine.Write(_body.AsSpan(i, Math.Min(WriteSize, _body.Length - i)));

@@ -14,7 +14,7 @@ namespace ApiShield.Benchmarks.Filtering;
 
 /// <summary>Serialization-time filtering (the contract modifier) against plain serialization of the same objects.</summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+[Config(typeof(FilteringBenchmarkConfig))]
 public class SerializationFilterBenchmarks
 {
     private readonly MemoryStream _stream = new();
