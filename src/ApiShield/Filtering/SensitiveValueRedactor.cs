@@ -40,23 +40,37 @@ internal static class SensitiveValueRedactor
             return;
         }
 
-        Span<byte> buffer = stackalloc byte[FullMask.Length + (4 * 64)];
+        var length = FullMask.Length + utf8.Length - start;
+        Span<byte> buffer = stackalloc byte[length];
         FullMask.CopyTo(buffer);
         utf8[start..].CopyTo(buffer[FullMask.Length..]);
-        writer.WriteStringValue(buffer[..(FullMask.Length + utf8.Length - start)]);
+        writer.WriteStringValue(buffer);
     }
 
+    /// <summary>The same as the UTF-8 overload for a string value: trailing characters are counted in code points.</summary>
     public static void WriteMasked(Utf8JsonWriter writer, string value, int keepLast)
     {
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var rented = maxBytes <= 512 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(maxBytes);
-        Span<byte> buffer = rented ?? stackalloc byte[512];
-        var length = Encoding.UTF8.GetBytes(value, buffer);
-        WriteMasked(writer, buffer[..length], keepLast);
-        if (rented is not null)
+        var start = value.Length;
+        for (var kept = 0; kept < keepLast; kept++)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            if (start == 0)
+            {
+                break;
+            }
+
+            start -= start >= 2 && char.IsSurrogatePair(value[start - 2], value[start - 1]) ? 2 : 1;
         }
+
+        if (keepLast <= 0 || start == 0)
+        {
+            writer.WriteStringValue(FullMask);
+            return;
+        }
+
+        Span<char> buffer = stackalloc char[4 + value.Length - start];
+        "****".CopyTo(buffer);
+        value.AsSpan(start).CopyTo(buffer[4..]);
+        writer.WriteStringValue(buffer);
     }
 
     /// <summary>Writes HMAC-SHA256(key, value) truncated to 128 bits, base64url: correlatable, not reversible without the key.</summary>
