@@ -112,7 +112,14 @@ internal sealed class FilteringResponseBody : Stream, IHttpResponseBodyFeature
         _completed = true;
         if (_writer is not null)
         {
-            await _writer.FlushAsync().ConfigureAwait(false);
+            try
+            {
+                await _writer.FlushAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // The application completed the writer, which flushed it.
+            }
         }
 
         if (_mode == BodyMode.Filtering)

@@ -106,6 +106,12 @@ public sealed class ResponseFilteringMiddlewareTests
                 await c.Response.BodyWriter.WriteAsync(bytes.AsMemory(i, Math.Min(3, bytes.Length - i)));
             }
         }).AllowAnonymous();
+        app.MapGet("/writer-complete", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "application/json";
+            await c.Response.BodyWriter.WriteAsync(Encoding.UTF8.GetBytes(RawBody));
+            await c.Response.BodyWriter.CompleteAsync();
+        }).AllowAnonymous();
         app.MapGet("/malformed", (HttpContext c) => Raw(c, "application/json", """{"ssn":"078-05-1120","a":""")).AllowAnonymous();
         app.MapGet("/malformed-late", async (HttpContext c) =>
         {
@@ -306,6 +312,7 @@ public sealed class ResponseFilteringMiddlewareTests
 
     [TestCase("/trickle")]
     [TestCase("/trickle-writer")]
+    [TestCase("/writer-complete")]
     public async Task InvokeAsync_TinyWrites_ValuesSplitAcrossWritesStillCaught(string path)
     {
         var (_, body, _) = await GetJsonAsync(_api.Client, path);
