@@ -60,23 +60,18 @@ internal sealed class FilterCaller
         return (_granted & bit) != 0;
     }
 
-    /// <summary>The strictest rule on <paramref name="nodes"/> the caller may not see past, or <see langword="null"/>.</summary>
-    public FilterRule? Effective(ReadOnlySpan<PathNode> nodes)
+    /// <summary>The strictest rule of <paramref name="state"/> the caller may not see past, or <see langword="null"/>.</summary>
+    public FilterRule? Effective(FilterState state)
     {
-        FilterRule? best = null;
-        foreach (var node in nodes)
+        foreach (var rule in state.Rules)
         {
-            foreach (var rule in node.Rules)
+            if (!MayView(rule))
             {
-                if ((best is null || rule.Strictness > best.Strictness) && !MayView(rule))
-                {
-                    best = rule;
-                    break;
-                }
+                return rule;
             }
         }
 
-        return best;
+        return null;
     }
 
     public void Applied(FilterRule rule, SensitiveAction action)

@@ -22,7 +22,10 @@ internal sealed class FilterProgram
         DependsOnCaller = dependsOnCaller;
         Hashes = hashes;
         IsEmpty = roots.All(r => r.IsInert) && typeRoots.Length == 0 && detectors == SensitiveDataDetectors.None;
+        Automaton = new FilterAutomaton(roots, typeRoots);
     }
+
+    public FilterAutomaton Automaton { get; }
 
     public static FilterProgram Empty { get; } = new([], [], new HashSet<Type>(), SensitiveDataDetectors.None, [], false, false, false);
 

@@ -28,14 +28,12 @@ internal sealed class JsonFilterEngine : IDisposable
     private readonly Utf8JsonWriter _writer;
     private readonly bool _useTypeRules;
 
-    private readonly int[] _frameStart = new int[StackLimit];
-    private readonly int[] _frameCount = new int[StackLimit];
+    private readonly FilterState[] _frameState = new FilterState[StackLimit];
     private readonly bool[] _frameWritten = new bool[StackLimit];
     private readonly bool[] _frameDetect = new bool[StackLimit];
     private readonly bool[] _frameIsObject = new bool[StackLimit];
 
     private JsonReaderState _state;
-    private PathNode[] _nodes;
     private int _depth;
 
     private byte[] _carry;
@@ -50,7 +48,7 @@ internal sealed class JsonFilterEngine : IDisposable
     private bool _pendingMember;
     private int _pendingGapStart;
     private int _pendingNameStart;
-    private int _childCount;
+    private FilterState _childState;
     private bool _childDetect;
 
     // 0: normal; 1: dropping a container; 2: copying a container nothing inside can match.
@@ -72,7 +70,6 @@ internal sealed class JsonFilterEngine : IDisposable
         _readerOptions = new JsonReaderOptions { AllowMultipleValues = multipleValues, MaxDepth = FilteringDefaults.MaxDepth };
         _state = new JsonReaderState(_readerOptions);
         _writer = new Utf8JsonWriter(output, WriterOptions);
-        _nodes = ArrayPool<PathNode>.Shared.Rent(64);
         _carry = ArrayPool<byte>.Shared.Rent(MinAppend * 2);
         InitializeRoot();
     }
@@ -161,7 +158,6 @@ internal sealed class JsonFilterEngine : IDisposable
     public void Dispose()
     {
         _writer.Dispose();
-        ArrayPool<PathNode>.Shared.Return(_nodes, clearArray: true);
         ArrayPool<byte>.Shared.Return(_carry);
         if (_held is not null)
         {
@@ -174,29 +170,16 @@ internal sealed class JsonFilterEngine : IDisposable
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_childState))]
     private void InitializeRoot()
     {
         _depth = 0;
-        _frameStart[0] = 0;
-        _frameCount[0] = 0;
+        var root = _useTypeRules ? _program.Automaton.RootWithTypes : _program.Automaton.Root;
+        _frameState[0] = root;
         _frameWritten[0] = false;
         _frameIsObject[0] = false;
-        _childCount = 0;
-        foreach (var root in _program.Roots)
-        {
-            AddClosure(root, 0);
-        }
-
-        if (_useTypeRules)
-        {
-            foreach (var root in _program.TypeRoots)
-            {
-                AddClosure(root, 0);
-            }
-        }
-
-        _frameCount[0] = _childCount;
-        _frameDetect[0] = _program.DetectorsEverywhere || AnyEnablesDetectors(0, _childCount);
+        _childState = root;
+        _frameDetect[0] = _program.DetectorsEverywhere || root.EnablesDetectors;
     }
 
     private int Process(ReadOnlySpan<byte> buffer, bool isFinalBlock)
@@ -315,12 +298,11 @@ internal sealed class JsonFilterEngine : IDisposable
         else if (!isMember)
         {
             // A top-level value: the root set applies to its members, no rule to the value itself.
-            _childCount = _frameCount[0];
+            _childState = _frameState[0];
             _childDetect = _frameDetect[0];
         }
 
-        var childStart = frame == 0 ? 0 : _frameStart[frame] + _frameCount[frame];
-        var rule = frame == 0 ? null : _caller.Effective(_nodes.AsSpan(childStart, _childCount));
+        var rule = frame == 0 ? null : _caller.Effective(_childState);
         var container = type is JsonTokenType.StartObject or JsonTokenType.StartArray;
         SensitiveAction? action = rule?.Action;
         var detectorBit = -1;
@@ -377,7 +359,7 @@ internal sealed class JsonFilterEngine : IDisposable
             return;
         }
 
-        if (_childCount == 0 && !_childDetect)
+        if (_childState.IsEmpty && !_childDetect)
         {
             // Nothing below can match: copy the container through without looking at its tokens.
             _mode = 2;
@@ -392,8 +374,7 @@ internal sealed class JsonFilterEngine : IDisposable
             throw new ResponseFilterException("the JSON document is nested too deeply");
         }
 
-        _frameStart[next] = childStart;
-        _frameCount[next] = _childCount;
+        _frameState[next] = _childState;
         _frameWritten[next] = false;
         _frameDetect[next] = _childDetect;
         _frameIsObject[next] = type == JsonTokenType.StartObject;
@@ -476,102 +457,36 @@ internal sealed class JsonFilterEngine : IDisposable
 
     private void ComputeChild(int frame, ref Utf8JsonReader reader, bool isElement)
     {
-        var parentStart = _frameStart[frame];
-        var parentCount = _frameCount[frame];
-        var childStart = parentStart + parentCount;
-        _childCount = 0;
-        _childDetect = _frameDetect[frame];
-        if (parentCount == 0)
+        var parent = _frameState[frame];
+        if (parent.IsEmpty)
         {
+            _childState = parent;
+            _childDetect = _frameDetect[frame];
             return;
         }
 
-        ReadOnlySpan<byte> name = default;
-        if (!isElement)
+        if (isElement)
         {
-            name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
+            _childState = parent.Element();
         }
-
-        ReadOnlySpan<byte> lower = default;
-        var lowered = false;
-        for (var i = 0; i < parentCount; i++)
+        else
         {
-            var node = _nodes[parentStart + i];
-            if (!isElement)
+            var name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
+            ReadOnlySpan<byte> lower = default;
+            if (parent.HasPatterns)
             {
-                AddClosure(node.FindChild(name), childStart);
-                if (node.Patterns is { } patterns)
+                if (_lower.Length < name.Length)
                 {
-                    if (!lowered)
-                    {
-                        if (_lower.Length < name.Length)
-                        {
-                            _lower = new byte[name.Length];
-                        }
-
-                        lower = NamePattern.ToLower(name, _lower);
-                        lowered = true;
-                    }
-
-                    foreach (var (pattern, target) in patterns)
-                    {
-                        if (pattern.IsMatch(lower))
-                        {
-                            AddClosure(target, childStart);
-                        }
-                    }
+                    _lower = new byte[name.Length];
                 }
+
+                lower = NamePattern.ToLower(name, _lower);
             }
 
-            AddClosure(node.Any, childStart);
+            _childState = parent.Member(name, lower);
         }
 
-        if (!_childDetect)
-        {
-            _childDetect = AnyEnablesDetectors(childStart, _childCount);
-        }
-    }
-
-    private void AddClosure(PathNode? node, int setStart)
-    {
-        if (node is null || node.IsInert)
-        {
-            return;
-        }
-
-        var nodes = _nodes;
-        for (var i = setStart; i < setStart + _childCount; i++)
-        {
-            if (ReferenceEquals(nodes[i], node))
-            {
-                return;
-            }
-        }
-
-        if (setStart + _childCount >= _nodes.Length)
-        {
-            var larger = ArrayPool<PathNode>.Shared.Rent(_nodes.Length * 2);
-            _nodes.AsSpan().CopyTo(larger);
-            ArrayPool<PathNode>.Shared.Return(_nodes, clearArray: true);
-            _nodes = larger;
-        }
-
-        _nodes[setStart + _childCount++] = node;
-        AddClosure(node.Descendant, setStart);
-        AddClosure(node.Alias, setStart);
-    }
-
-    private bool AnyEnablesDetectors(int start, int count)
-    {
-        foreach (var node in _nodes.AsSpan(start, count))
-        {
-            if (node.EnablesDetectors)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        _childDetect = _frameDetect[frame] || _childState.EnablesDetectors;
     }
 
     private int Detect(ref Utf8JsonReader reader, JsonTokenType type)

@@ -27,6 +27,11 @@ internal sealed class PathNode
 
     public bool EnablesDetectors { get; set; }
 
+    /// <summary>Numbers nodes within a program, so a node set has one canonical key.</summary>
+    public int Id { get; private set; }
+
+    public byte[][] Names => _names;
+
     /// <summary>No edge leaves it and no rule is on it: reaching it changes nothing.</summary>
     public bool IsInert { get; private set; }
 
@@ -77,6 +82,8 @@ internal sealed class PathNode
         {
             return;
         }
+
+        Id = visited.Count;
 
         if (_building is not null)
         {
