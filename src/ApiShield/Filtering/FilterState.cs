@@ -25,6 +25,7 @@ internal sealed class FilterState
         _names = [.. nodes.SelectMany(n => n.Names).Distinct(ByteArrayComparer.Instance)];
         _named = new FilterState?[_names.Length];
         _patterns = [.. nodes.SelectMany(n => (n.Patterns ?? []).Select(p => (n, p.Pattern, p.Target)))];
+        MinPatternLength = _patterns.Length == 0 ? int.MaxValue : _patterns.Min(p => p.Pattern.MinLength);
         if (_patterns.Length > 0)
         {
             _patternTransitions = new ConcurrentDictionary<(int Name, long Patterns), FilterState>();
@@ -40,12 +41,13 @@ internal sealed class FilterState
 
     public bool IsEmpty => Nodes.Length == 0;
 
-    public bool HasPatterns => _patterns.Length > 0;
+    /// <summary>Names shorter than this match no pattern, so they need not be lower-cased or tested.</summary>
+    public int MinPatternLength { get; }
 
     /// <summary>The state of an array element (or of a member whose name no rule mentions).</summary>
     public FilterState Element() => _other ??= _owner.Intern(Nodes, name: null, _patterns, mask: 0);
 
-    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when <see cref="HasPatterns"/>.</summary>
+    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when it is at least <see cref="MinPatternLength"/> long.</summary>
     public FilterState Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerName)
     {
         var index = -1;
@@ -61,7 +63,8 @@ internal sealed class FilterState
 
         long mask = 0;
         var patterns = _patterns;
-        for (var i = 0; i < patterns.Length && i < 62; i++)
+        var testPatterns = name.Length >= MinPatternLength ? patterns.Length : 0;
+        for (var i = 0; i < testPatterns && i < 62; i++)
         {
             if (patterns[i].Pattern.IsMatch(lowerName))
             {

@@ -473,7 +473,7 @@ internal sealed class JsonFilterEngine : IDisposable
         {
             var name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
             ReadOnlySpan<byte> lower = default;
-            if (parent.HasPatterns)
+            if (name.Length >= parent.MinPatternLength)
             {
                 if (_lower.Length < name.Length)
                 {
@@ -512,6 +512,28 @@ internal sealed class JsonFilterEngine : IDisposable
 
     private void WriteReplacement(ref Utf8JsonReader reader, JsonTokenType type, FilterRule rule, SensitiveAction action, int detectorBit)
     {
+        // The common replacements go straight to the output; they are byte-for-byte what the writer would produce.
+        if (detectorBit < 0)
+        {
+            if (type is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False && action == SensitiveAction.Hash)
+            {
+                var key = _caller.HashKey ?? throw new ResponseFilterException("a rule hashes but ApiShield:Filtering:HashKey is not set");
+                SensitiveValueRedactor.WriteHashRaw(_output, key, type == JsonTokenType.String && reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan);
+                return;
+            }
+
+            if (type != JsonTokenType.String)
+            {
+                _output.Write("null"u8);
+                return;
+            }
+
+            if (SensitiveValueRedactor.TryWriteMaskedRaw(_output, reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan, rule.KeepLast))
+            {
+                return;
+            }
+        }
+
         _writer.Reset();
         if (type is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
         {

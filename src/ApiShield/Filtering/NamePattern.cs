@@ -19,6 +19,9 @@ internal sealed class NamePattern
 
     public string Pattern { get; }
 
+    /// <summary>The shortest name that can match.</summary>
+    public int MinLength => _parts.Sum(p => p.Length);
+
     /// <summary>Matches a name already lower-cased (ASCII) by the caller, once for all patterns.</summary>
     public bool IsMatch(ReadOnlySpan<byte> lowerName)
     {
