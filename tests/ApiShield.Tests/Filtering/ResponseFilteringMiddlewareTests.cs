@@ -574,4 +574,25 @@ public sealed class ResponseFilteringMiddlewareTests
     {
         Assert.Throws<ArgumentException>(() => _ = new SensitivePathAttribute("$.a[?(@.x)]"));
     }
+
+    [Test]
+    public async Task InvokeAsync_MvcController_SameOutputAsMinimalApi()
+    {
+        await using var api = await TestApi.StartAsync(new TestApiOptions
+        {
+            Settings = new() { ["ApiShield:Filtering:HashKey"] = FilterHarness.HashKey },
+            ConfigureServices = b => b.Services.AddControllers().AddApplicationPart(typeof(FilteringProbeController).Assembly),
+            Map = app =>
+            {
+                app.MapControllers();
+                app.MapGet("/account", () => TypedResults.Ok(FilteringSamples.Account)).AllowAnonymous();
+            },
+        });
+
+        var (_, mvc, _) = await GetJsonAsync(api.Client, "/filtering-probe");
+        var (_, minimal, _) = await GetJsonAsync(api.Client, "/account");
+
+        Assert.That(mvc, Is.EqualTo(minimal));
+        Assert.That(mvc, Does.Not.Contain("ann@example").And.Not.Contain("fraud").And.Contain("****1111"));
+    }
 }
