@@ -1,4 +1,5 @@
 using ApiShield.DependencyInjection;
+using ApiShield.Filtering;
 using ApiShield.Https;
 using ApiShield.Scopes;
 using ApiShield.Tokens;
@@ -22,7 +23,7 @@ public static class ApiShieldApplicationBuilderExtensions
 
     /// <summary>
     /// Adds ApiShield's pipeline: HTTPS enforcement and HSTS, routing (unless the host routed already), bearer token
-    /// validation, scope enforcement, and authorization for the host's own policies.
+    /// validation, scope enforcement, sensitive-data filtering of JSON responses, and authorization for the host's own policies.
     /// </summary>
     /// <param name="app">The application builder.</param>
     /// <returns>The application builder, for chaining.</returns>
@@ -62,6 +63,9 @@ public static class ApiShieldApplicationBuilderExtensions
 
         app.UseMiddleware<BearerTokenMiddleware>();
         app.UseMiddleware<ScopeAuthorizationMiddleware>();
+
+        // Inside compression and after the access checks: it wraps what the endpoint writes.
+        app.UseMiddleware<ResponseFilteringMiddleware>();
         if (!app.Properties.ContainsKey(AuthorizationSetKey))
         {
             app.UseAuthorization();

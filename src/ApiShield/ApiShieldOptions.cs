@@ -1,3 +1,4 @@
+using ApiShield.Filtering;
 using ApiShield.Https;
 using ApiShield.Revocation;
 using ApiShield.Scopes;
@@ -33,4 +34,7 @@ public sealed class ApiShieldOptions
 
     /// <summary>The Redis server shared stores use (<c>ApiShield:Redis</c>).</summary>
     public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>Sensitive-data filtering of JSON responses (<c>ApiShield:Filtering</c>).</summary>
+    public FilteringOptions Filtering { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using ApiShield.DependencyInjection;
 using ApiShield.Diagnostics;
+using ApiShield.Filtering;
 using ApiShield.Revocation;
 using ApiShield.Scopes;
 using ApiShield.Tokens;
@@ -67,6 +68,13 @@ public static class ApiShieldServiceCollectionExtensions
         services.TryAddSingleton<BearerChallenges>();
         services.TryAddSingleton<ScopeEvaluator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ScopeDeclarationAudit>());
+
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<ScopeRegistry>();
+        services.TryAddSingleton<FilterPlanCache>();
+        services.TryAddSingleton<SensitiveJsonModifier>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, ConfigureSensitiveJsonOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, ConfigureSensitiveJsonOptions>());
 
         AddBearerScheme(services);
         RevocationServiceCollectionExtensions.AddRevocation(services);

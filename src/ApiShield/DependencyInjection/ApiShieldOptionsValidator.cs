@@ -19,6 +19,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         ValidateTokens(options, errors);
         ValidateScopes(options, errors);
         ValidateRevocation(options, errors);
+        Filtering.FilteringOptionsValidation.Validate(options.Filtering, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

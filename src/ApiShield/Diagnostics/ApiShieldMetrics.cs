@@ -11,6 +11,8 @@ internal sealed class ApiShieldMetrics
     private readonly Counter<long> _exposedTokens;
     private readonly Counter<long> _tokenRejections;
     private readonly Counter<long> _scopeRejections;
+    private readonly Counter<long> _filteredFields;
+    private readonly Counter<long> _detectorHits;
 
     public ApiShieldMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +25,10 @@ internal sealed class ApiShieldMetrics
             "apishield.tokens.rejections", unit: "{request}", description: "Requests refused for missing, malformed or invalid bearer tokens.");
         _scopeRejections = meter.CreateCounter<long>(
             "apishield.scopes.rejections", unit: "{request}", description: "Requests refused for a missing scope.");
+        _filteredFields = meter.CreateCounter<long>(
+            "apishield.filtering.fields", unit: "{field}", description: "Sensitive values removed, masked or hashed in responses.");
+        _detectorHits = meter.CreateCounter<long>(
+            "apishield.filtering.detector_hits", unit: "{value}", description: "Sensitive values found by content detectors.");
     }
 
     public void HttpsRejected()
@@ -54,6 +60,26 @@ internal sealed class ApiShieldMetrics
         if (_scopeRejections.Enabled)
         {
             _scopeRejections.Add(1);
+        }
+    }
+
+    public void FieldsFiltered(int count, string action, string ruleKind, string? route)
+    {
+        if (_filteredFields.Enabled)
+        {
+            _filteredFields.Add(
+                count,
+                new KeyValuePair<string, object?>("action", action),
+                new KeyValuePair<string, object?>("rule_kind", ruleKind),
+                new KeyValuePair<string, object?>("http.route", route));
+        }
+    }
+
+    public void DetectorHits(int count, string detector, string? route)
+    {
+        if (_detectorHits.Enabled)
+        {
+            _detectorHits.Add(count, new KeyValuePair<string, object?>("detector", detector), new KeyValuePair<string, object?>("http.route", route));
         }
     }
 }

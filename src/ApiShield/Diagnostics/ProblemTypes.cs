@@ -21,5 +21,7 @@ internal static class ProblemTypes
 
     public static readonly ProblemType RevocationStoreUnavailable = new("revocation-store-unavailable", "The revocation store is unavailable.", StatusCodes.Status503ServiceUnavailable);
 
+    public static readonly ProblemType ResponseFilterFailed = new("response-filter-failed", "The response could not be filtered for sensitive data.", StatusCodes.Status500InternalServerError);
+
     public static readonly ProblemType InsufficientScope = new("insufficient-scope", "The access token lacks a required scope.", StatusCodes.Status403Forbidden);
 }

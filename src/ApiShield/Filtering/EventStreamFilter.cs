@@ -1,0 +1,133 @@
+using System.Buffers;
+
+namespace ApiShield.Filtering;
+
+/// <summary>
+/// Filters a <c>text/event-stream</c> body line by line (HTML Living Standard §9.2.5): the payload of each
+/// <c>data:</c> line that holds JSON goes through the JSON filter as its own document; other data lines go through the
+/// detectors as text; field lines such as <c>event:</c> and <c>id:</c> pass unchanged. A line is held until it ends,
+/// bounded by the maximum token size.
+/// </summary>
+internal sealed class EventStreamFilter : IDisposable
+{
+    private readonly JsonFilterEngine _engine;
+    private readonly IBufferWriter<byte> _output;
+    private readonly FilterProgram _program;
+    private readonly FilterCaller _caller;
+    private readonly int _maxLine;
+    private byte[] _line;
+    private int _lineLength;
+
+    public EventStreamFilter(FilterProgram program, FilterCaller caller, IBufferWriter<byte> output, int maxTokenSize, bool useTypeRules)
+    {
+        _program = program;
+        _caller = caller;
+        _output = output;
+        _maxLine = maxTokenSize;
+        _engine = new JsonFilterEngine(program, caller, output, maxTokenSize, multipleValues: false, useTypeRules);
+        _line = ArrayPool<byte>.Shared.Rent(1024);
+    }
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var end = data.IndexOfAny((byte)'\n', (byte)'\r');
+            if (end < 0)
+            {
+                Append(data);
+                return;
+            }
+
+            Append(data[..end]);
+            FilterLine(_line.AsSpan(0, _lineLength));
+            _output.Write(data.Slice(end, 1));
+            _lineLength = 0;
+            data = data[(end + 1)..];
+        }
+    }
+
+    public void Complete()
+    {
+        if (_lineLength > 0)
+        {
+            FilterLine(_line.AsSpan(0, _lineLength));
+            _lineLength = 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        ArrayPool<byte>.Shared.Return(_line);
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        var needed = _lineLength + data.Length;
+        if (needed > _maxLine)
+        {
+            throw new ResponseFilterException("an event-stream line is larger than ApiShield:Filtering:MaxTokenSize");
+        }
+
+        if (needed > _line.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _line.Length * 2));
+            _line.AsSpan(0, _lineLength).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_line);
+            _line = larger;
+        }
+
+        data.CopyTo(_line.AsSpan(_lineLength));
+        _lineLength = needed;
+    }
+
+    private void FilterLine(ReadOnlySpan<byte> line)
+    {
+        if (!line.StartsWith("data:"u8))
+        {
+            _output.Write(line);
+            return;
+        }
+
+        var prefix = line.Length > 5 && line[5] == ' ' ? 6 : 5;
+        var payload = line[prefix..];
+        _output.Write(line[..prefix]);
+        var first = payload.TrimStart(" \t"u8);
+        if (!first.IsEmpty && first[0] is (byte)'{' or (byte)'[' or (byte)'"')
+        {
+            _engine.Reset();
+            _engine.Write(payload);
+            _engine.Complete();
+            return;
+        }
+
+        WriteText(payload);
+    }
+
+    private void WriteText(ReadOnlySpan<byte> text)
+    {
+        if (_program.Detectors == SensitiveDataDetectors.None
+            || !SensitiveDataDetector.TryFind(text, 0, _program.Detectors, out _, out _, out _))
+        {
+            _output.Write(text);
+            return;
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent(text.Length);
+        var masked = copy.AsSpan(0, text.Length);
+        text.CopyTo(masked);
+        var position = 0;
+        while (SensitiveDataDetector.TryFind(masked, position, _program.Detectors, out var start, out var length, out var kind))
+        {
+            var bit = System.Numerics.BitOperations.Log2((uint)kind);
+            _caller.DetectorHit(bit);
+            _caller.Applied(_program.DetectorRules[bit], SensitiveAction.Mask);
+            masked.Slice(start, length).Fill((byte)'*');
+            position = start + length;
+        }
+
+        _output.Write(masked);
+        ArrayPool<byte>.Shared.Return(copy);
+    }
+}

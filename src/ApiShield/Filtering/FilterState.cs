@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+
+namespace ApiShield.Filtering;
+
+/// <summary>
+/// A set of <see cref="PathNode"/>s the path so far reaches, interned per program, with its transitions cached: the
+/// filter does one small name lookup per property instead of walking every node. Transitions are computed on first
+/// use and kept; their number is bounded by the names and patterns the rules contain, never by the documents.
+/// </summary>
+internal sealed class FilterState
+{
+    private readonly FilterAutomaton _owner;
+    private readonly byte[][] _names;
+    private readonly FilterState?[] _named;
+    private readonly (PathNode Node, NamePattern Pattern, PathNode Target)[] _patterns;
+    private readonly ConcurrentDictionary<(int Name, long Patterns), FilterState>? _patternTransitions;
+    private FilterState? _other;
+
+    public FilterState(FilterAutomaton owner, PathNode[] nodes)
+    {
+        _owner = owner;
+        Nodes = nodes;
+        Rules = [.. nodes.SelectMany(n => n.Rules).OrderByDescending(r => r.Strictness)];
+        EnablesDetectors = nodes.Any(n => n.EnablesDetectors);
+        _names = [.. nodes.SelectMany(n => n.Names).Distinct(ByteArrayComparer.Instance)];
+        _named = new FilterState?[_names.Length];
+        _patterns = [.. nodes.SelectMany(n => (n.Patterns ?? []).Select(p => (n, p.Pattern, p.Target)))];
+        MinPatternLength = _patterns.Length == 0 ? int.MaxValue : _patterns.Min(p => p.Pattern.MinLength);
+        if (_patterns.Length > 0)
+        {
+            _patternTransitions = new ConcurrentDictionary<(int Name, long Patterns), FilterState>();
+        }
+    }
+
+    public PathNode[] Nodes { get; }
+
+    /// <summary>Every rule on the set, strictest first.</summary>
+    public FilterRule[] Rules { get; }
+
+    public bool EnablesDetectors { get; }
+
+    public bool IsEmpty => Nodes.Length == 0;
+
+    /// <summary>Names shorter than this match no pattern, so they need not be lower-cased or tested.</summary>
+    public int MinPatternLength { get; }
+
+    /// <summary>The state of an array element (or of a member whose name no rule mentions).</summary>
+    public FilterState Element() => _other ??= _owner.Intern(Nodes, name: null, _patterns, mask: 0);
+
+    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when it is at least <see cref="MinPatternLength"/> long.</summary>
+    public FilterState Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerName)
+    {
+        var index = -1;
+        var names = _names;
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (name.SequenceEqual(names[i]))
+            {
+                index = i;
+                break;
+            }
+        }
+
+        long mask = 0;
+        var patterns = _patterns;
+        var testPatterns = name.Length >= MinPatternLength ? patterns.Length : 0;
+        for (var i = 0; i < testPatterns && i < 62; i++)
+        {
+            if (patterns[i].Pattern.IsMatch(lowerName))
+            {
+                mask |= 1L << i;
+            }
+        }
+
+        if (mask != 0)
+        {
+            var key = (index, mask);
+            return _patternTransitions!.TryGetValue(key, out var cached)
+                ? cached
+                : _patternTransitions.GetOrAdd(key, _owner.Intern(Nodes, index < 0 ? null : names[index], patterns, mask));
+        }
+
+        if (index < 0)
+        {
+            return Element();
+        }
+
+        return _named[index] ??= _owner.Intern(Nodes, names[index], patterns, 0);
+    }
+}
+
+/// <summary>Interns <see cref="FilterState"/>s of one program.</summary>
+internal sealed class FilterAutomaton
+{
+    private readonly ConcurrentDictionary<string, FilterState> _states = new(StringComparer.Ordinal);
+
+    public FilterAutomaton(PathNode[] roots, PathNode[] typeRoots)
+    {
+        Root = Intern(Closure(roots));
+        RootWithTypes = Intern(Closure([.. roots, .. typeRoots]));
+    }
+
+    public FilterState Root { get; }
+
+    public FilterState RootWithTypes { get; }
+
+    public FilterState Intern(PathNode[] parents, byte[]? name, (PathNode Node, NamePattern Pattern, PathNode Target)[] patterns, long mask)
+    {
+        var next = new List<PathNode>();
+        foreach (var node in parents)
+        {
+            if (name is not null)
+            {
+                AddClosure(next, node.FindChild(name));
+            }
+
+            AddClosure(next, node.Any);
+        }
+
+        for (var i = 0; i < patterns.Length && i < 62; i++)
+        {
+            if ((mask & (1L << i)) != 0)
+            {
+                AddClosure(next, patterns[i].Target);
+            }
+        }
+
+        return Intern([.. next]);
+    }
+
+    private FilterState Intern(PathNode[] nodes)
+    {
+        Array.Sort(nodes, static (a, b) => a.Id.CompareTo(b.Id));
+        var key = string.Join(',', nodes.Select(n => n.Id));
+        return _states.TryGetValue(key, out var state) ? state : _states.GetOrAdd(key, new FilterState(this, nodes));
+    }
+
+    private static PathNode[] Closure(PathNode[] roots)
+    {
+        var set = new List<PathNode>();
+        foreach (var root in roots)
+        {
+            AddClosure(set, root);
+        }
+
+        return [.. set];
+    }
+
+    private static void AddClosure(List<PathNode> set, PathNode? node)
+    {
+        if (node is null || node.IsInert || set.Contains(node))
+        {
+            return;
+        }
+
+        set.Add(node);
+        AddClosure(set, node.Descendant);
+        AddClosure(set, node.Alias);
+    }
+}
+
+internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
+{
+    public static ByteArrayComparer Instance { get; } = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(byte[] obj)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(obj);
+        return hash.ToHashCode();
+    }
+}
