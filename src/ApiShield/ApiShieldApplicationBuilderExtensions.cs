@@ -1,6 +1,7 @@
 using ApiShield.DependencyInjection;
 using ApiShield.Https;
 using ApiShield.Scopes;
+using ApiShield.Threats;
 using ApiShield.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,7 @@ public static class ApiShieldApplicationBuilderExtensions
         app.Properties[ApiShieldSetKey] = true;
         ReportStartup(app);
 
+        ThreatPipeline.UseResponseHardening(app);
         app.UseMiddleware<HttpsEnforcementMiddleware>();
         if (!app.Properties.ContainsKey(EndpointRouteBuilderKey))
         {
@@ -67,6 +69,7 @@ public static class ApiShieldApplicationBuilderExtensions
             app.UseAuthorization();
         }
 
+        ThreatPipeline.UseRequestChecks(app);
         return app;
     }
 

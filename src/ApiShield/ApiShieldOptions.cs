@@ -1,5 +1,6 @@
 using ApiShield.Https;
 using ApiShield.Scopes;
+using ApiShield.Threats;
 using ApiShield.Tokens;
 using Microsoft.Extensions.Options;
 
@@ -28,4 +29,8 @@ public sealed class ApiShieldOptions
 
     /// <summary>Scope enforcement (<c>ApiShield:Scopes</c>).</summary>
     public ScopeOptions Scopes { get; set; } = new();
+
+    /// <summary>Request threat protection and response hardening (<c>ApiShield:Threats</c>).</summary>
+    [ValidateObjectMembers]
+    public ThreatOptions Threats { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using ApiShield.DependencyInjection;
 using ApiShield.Scopes;
+using ApiShield.Threats;
 using ApiShield.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -66,6 +67,7 @@ public static class ApiShieldServiceCollectionExtensions
         services.TryAddSingleton<BearerChallenges>();
         services.TryAddSingleton<ScopeEvaluator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ScopeDeclarationAudit>());
+        ThreatServices.Add(services);
 
         AddBearerScheme(services);
     }

@@ -11,6 +11,7 @@ internal sealed class ApiShieldMetrics
     private readonly Counter<long> _exposedTokens;
     private readonly Counter<long> _tokenRejections;
     private readonly Counter<long> _scopeRejections;
+    private readonly Counter<long> _threatRejections;
 
     public ApiShieldMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +24,8 @@ internal sealed class ApiShieldMetrics
             "apishield.tokens.rejections", unit: "{request}", description: "Requests refused for missing, malformed or invalid bearer tokens.");
         _scopeRejections = meter.CreateCounter<long>(
             "apishield.scopes.rejections", unit: "{request}", description: "Requests refused for a missing scope.");
+        _threatRejections = meter.CreateCounter<long>(
+            "apishield.threats.rejections", unit: "{request}", description: "Requests that crossed a threat-protection limit or matched an injection pattern (refused, or let through in report-only mode).");
     }
 
     public void HttpsRejected()
@@ -54,6 +57,16 @@ internal sealed class ApiShieldMetrics
         if (_scopeRejections.Enabled)
         {
             _scopeRejections.Add(1);
+        }
+    }
+
+    /// <param name="limit">The limit crossed, snake_case (<c>json_depth</c>, <c>payload_size</c>, <c>injection</c>...).</param>
+    /// <param name="mode"><c>block</c> or <c>report_only</c>.</param>
+    public void ThreatRejected(string limit, string mode)
+    {
+        if (_threatRejections.Enabled)
+        {
+            _threatRejections.Add(1, new KeyValuePair<string, object?>("limit", limit), new KeyValuePair<string, object?>("mode", mode));
         }
     }
 }

@@ -1,0 +1,292 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace ApiShield.Threats;
+
+/// <summary>
+/// Checks a JSON body against <see cref="JsonLimits"/> as it arrives, one block at a time, carrying the reader's
+/// <see cref="JsonReaderState"/> between blocks. <see cref="Utf8JsonReader"/> is iterative, so nesting never grows the
+/// stack; the reader runs with the options System.Text.Json's deserializer uses (no comments, no trailing commas), so
+/// every body that passes is one the endpoint's deserializer accepts. Instances are pooled and reused.
+/// </summary>
+internal sealed class JsonBodyChecker
+{
+    // A JSON escape (\uXXXX) is the longest spelling of one UTF-16 code unit.
+    private const int MaxBytesPerCodeUnit = 6;
+    private const ulong FnvOffset = 14695981039346656037;
+    private const ulong FnvPrime = 1099511628211;
+
+    private readonly HashSet<ulong> _names = [];
+    private JsonLimits _limits = null!;
+    private InjectionMatcher? _injection;
+    private JsonReaderState _state;
+    private bool _started;
+    private int[] _counts = new int[ThreatDefaults.MaxDepth + 2];
+    private bool[] _isArray = new bool[ThreatDefaults.MaxDepth + 2];
+    private ulong[] _objectIds = new ulong[ThreatDefaults.MaxDepth + 2];
+    private ulong _objectCounter;
+
+    /// <summary>The name of the injection rule set that matched a string value, when the result is <see cref="ThreatKind.Injection"/>.</summary>
+    public string? MatchedRuleSet { get; private set; }
+
+    public void Reset(JsonLimits limits, InjectionMatcher? injection)
+    {
+        _limits = limits;
+        _injection = injection;
+        _started = false;
+        _objectCounter = 0;
+        MatchedRuleSet = null;
+        _names.Clear();
+        if (_counts.Length < limits.MaxDepth + 2)
+        {
+            _counts = new int[limits.MaxDepth + 2];
+            _isArray = new bool[limits.MaxDepth + 2];
+            _objectIds = new ulong[limits.MaxDepth + 2];
+        }
+
+        _state = new JsonReaderState(new JsonReaderOptions
+        {
+            CommentHandling = JsonCommentHandling.Disallow,
+            AllowTrailingCommas = false,
+
+            // One more than the limit, so that crossing it is reported as depth rather than as a syntax error.
+            MaxDepth = limits.MaxDepth + 1,
+        });
+    }
+
+    /// <summary>Checks the complete tokens in <paramref name="data"/>; <paramref name="consumed"/> says how far it got.</summary>
+    public ThreatKind Check(ReadOnlySequence<byte> data, bool isFinalBlock, out long consumed)
+    {
+        consumed = 0;
+        if (!_started)
+        {
+            if (data.Length < 4 && !isFinalBlock)
+            {
+                return ThreatKind.None;
+            }
+
+            _started = true;
+            if (HasForeignEncoding(data))
+            {
+                return ThreatKind.InvalidEncoding;
+            }
+        }
+
+        var reader = new Utf8JsonReader(data, isFinalBlock, _state);
+        try
+        {
+            while (reader.Read())
+            {
+                var kind = CheckToken(ref reader);
+                if (kind != ThreatKind.None)
+                {
+                    return kind;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return ThreatKind.MalformedJson;
+        }
+
+        _state = reader.CurrentState;
+        consumed = reader.BytesConsumed;
+        return ThreatKind.None;
+    }
+
+    // RFC 8259 §8.1: JSON is exchanged as UTF-8 without a byte order mark. The deserializer would skip a UTF-8 BOM,
+    // other parsers would not; refusing it leaves no room for two readings of one body. A NUL in the first two
+    // bytes is UTF-16 or UTF-32 without a BOM (RFC 4627 §3).
+    private static bool HasForeignEncoding(ReadOnlySequence<byte> data)
+    {
+        Span<byte> head = stackalloc byte[3];
+        var length = (int)Math.Min(data.Length, 3);
+        data.Slice(0, length).CopyTo(head);
+        head = head[..length];
+        return head switch
+        {
+            [0xEF, 0xBB, 0xBF, ..] => true,
+            [0xFE, 0xFF, ..] or [0xFF, 0xFE, ..] => true,
+            [0x00, ..] or [_, 0x00, ..] => true,
+            _ => false,
+        };
+    }
+
+    private ThreatKind CheckToken(ref Utf8JsonReader reader)
+    {
+        var level = reader.CurrentDepth;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                if (CountElement(level))
+                {
+                    return ThreatKind.ArrayLengthExceeded;
+                }
+
+                var inner = level + 1;
+                if (inner > _limits.MaxDepth)
+                {
+                    return ThreatKind.DepthExceeded;
+                }
+
+                _counts[inner] = 0;
+                _isArray[inner] = reader.TokenType == JsonTokenType.StartArray;
+                _objectIds[inner] = ++_objectCounter;
+                return ThreatKind.None;
+
+            case JsonTokenType.PropertyName:
+                if (++_counts[level] > _limits.MaxObjectEntries)
+                {
+                    return ThreatKind.ObjectEntriesExceeded;
+                }
+
+                return CheckString(ref reader, _limits.MaxPropertyNameLength, ThreatKind.PropertyNameTooLong, _limits.RejectDuplicateProperties ? _objectIds[level] : 0);
+
+            case JsonTokenType.String:
+                if (CountElement(level))
+                {
+                    return ThreatKind.ArrayLengthExceeded;
+                }
+
+                return CheckString(ref reader, _limits.MaxStringLength, ThreatKind.StringTooLong, 0);
+
+            case JsonTokenType.Number:
+                if (CountElement(level))
+                {
+                    return ThreatKind.ArrayLengthExceeded;
+                }
+
+                var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                return length > _limits.MaxNumberLength ? ThreatKind.NumberTooLong : ThreatKind.None;
+
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+            case JsonTokenType.Null:
+                return CountElement(level) ? ThreatKind.ArrayLengthExceeded : ThreatKind.None;
+
+            default:
+                return ThreatKind.None;
+        }
+    }
+
+    /// <summary>Counts a value at <paramref name="level"/>; true when that makes its array too long.</summary>
+    private bool CountElement(int level) => level > 0 && _isArray[level] && ++_counts[level] > _limits.MaxArrayLength;
+
+    // objectId is the containing object when duplicate names are checked, 0 otherwise.
+    private ThreatKind CheckString(ref Utf8JsonReader reader, int maxLength, ThreatKind tooLong, ulong objectId)
+    {
+        var needChars = _injection is not null && tooLong == ThreatKind.StringTooLong;
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            var raw = reader.ValueSpan;
+
+            // The reader checks structure only; the deserializer would fail on invalid UTF-8 in a string.
+            if (!Utf8.IsValid(raw))
+            {
+                return ThreatKind.InvalidEncoding;
+            }
+
+            // A code unit takes at least one byte, so only a string longer in bytes than the limit needs counting.
+            if (raw.Length > maxLength && Encoding.UTF8.GetCharCount(raw) > maxLength)
+            {
+                return tooLong;
+            }
+
+            if (objectId != 0 && !_names.Add(Hash(raw, objectId)))
+            {
+                return ThreatKind.DuplicateProperty;
+            }
+
+            return needChars ? MatchUtf8(raw) : ThreatKind.None;
+        }
+
+        var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (rawLength > (long)maxLength * MaxBytesPerCodeUnit)
+        {
+            return tooLong;
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent((int)rawLength);
+        try
+        {
+            int written;
+            try
+            {
+                // Unescapes and transcodes; throws on invalid UTF-8 and on escaped lone surrogates, as the deserializer does.
+                written = reader.CopyString(chars);
+            }
+            catch (InvalidOperationException)
+            {
+                return ThreatKind.InvalidEncoding;
+            }
+
+            var value = chars.AsSpan(0, written);
+            if (written > maxLength)
+            {
+                return tooLong;
+            }
+
+            if (objectId != 0 && !_names.Add(HashChars(value, objectId)))
+            {
+                return ThreatKind.DuplicateProperty;
+            }
+
+            return needChars ? Match(value) : ThreatKind.None;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private ThreatKind MatchUtf8(ReadOnlySpan<byte> raw)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(raw.Length);
+        try
+        {
+            var written = Encoding.UTF8.GetChars(raw, chars);
+            return Match(chars.AsSpan(0, written));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private ThreatKind Match(ReadOnlySpan<char> value)
+    {
+        MatchedRuleSet = _injection!.Match(value);
+        return MatchedRuleSet is null ? ThreatKind.None : ThreatKind.Injection;
+    }
+
+    // Names are compared by a 64-bit FNV-1a hash of their UTF-8 bytes, seeded with the object's ordinal: the set holds
+    // one number per name whatever its length. Two different names colliding (about 1 in 10^13 for a full object) would
+    // refuse a valid body, never let a duplicate through.
+    private static ulong Hash(ReadOnlySpan<byte> utf8, ulong objectId)
+    {
+        var hash = FnvOffset ^ (objectId * 0x9E3779B97F4A7C15);
+        foreach (var b in utf8)
+        {
+            hash = (hash ^ b) * FnvPrime;
+        }
+
+        return hash;
+    }
+
+    private static ulong HashChars(ReadOnlySpan<char> value, ulong objectId)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
+        try
+        {
+            var count = Encoding.UTF8.GetBytes(value, bytes);
+            return Hash(bytes.AsSpan(0, count), objectId);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+}
