@@ -24,6 +24,8 @@ internal sealed class JsonEndpointPolicies
         _create = Create;
     }
 
+    public JsonLimits Defaults => _defaults;
+
     public JsonEndpointPolicy? Get(Endpoint endpoint) => _policies.GetOrAdd(endpoint, _create);
 
     private JsonEndpointPolicy? Create(Endpoint endpoint)

@@ -19,7 +19,7 @@ internal static class JsonMediaType
 
     /// <summary>
     /// Whether a request's <c>Content-Type</c> is JSON in UTF-8: a JSON media type whose <c>charset</c>, if present,
-    /// is <c>utf-8</c>. RFC 8259 §11 defines no charset parameter; UTF-8 is the only encoding JSON may use between systems.
+    /// is the token <c>utf-8</c>. RFC 8259 §11 defines no charset parameter; UTF-8 is the only encoding JSON may use between systems.
     /// </summary>
     public static bool IsUtf8Json(string? contentType)
     {
@@ -38,6 +38,8 @@ internal static class JsonMediaType
             return false;
         }
 
+        // A quoted charset is valid HTTP (RFC 9110 §5.6.6), but minimal APIs hand it to Encoding.GetEncoding quotes
+        // and all and fail with a 500: only the bare token gets through.
         var charset = parsed.Charset;
         return StringSegment.IsNullOrEmpty(charset)
             || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);

@@ -64,6 +64,14 @@ internal sealed class ThreatProtectionMiddleware
             }
         }
 
+        if (_jsonEnabled && IsUnsupportedMediaTypeEndpoint(endpoint))
+        {
+            // Routing picked its own 415 endpoint: the body's media type is not one the real endpoint declares.
+            return Found(ThreatKind.UnsupportedMediaType)
+                ? RejectAsync(context, ThreatKind.UnsupportedMediaType, _policies.Defaults)
+                : _next(context);
+        }
+
         var policy = _jsonEnabled ? _policies.Get(endpoint) : null;
         if (policy is null || !HasBody(context.Request))
         {
@@ -93,6 +101,10 @@ internal sealed class ThreatProtectionMiddleware
 
         return CheckBodyAsync(context, policy.Limits);
     }
+
+    // AcceptsMatcherPolicy's rejection endpoint: no metadata, and this display name.
+    private static bool IsUnsupportedMediaTypeEndpoint(Endpoint endpoint) =>
+        endpoint.Metadata.Count == 0 && string.Equals(endpoint.DisplayName, "415 HTTP Unsupported Media Type", StringComparison.Ordinal);
 
     private static bool HasBody(HttpRequest request)
     {
