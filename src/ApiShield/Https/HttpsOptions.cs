@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using ApiShield.DependencyInjection;
 
 namespace ApiShield.Https;
 
@@ -22,7 +22,7 @@ public sealed class HttpsOptions
 
     /// <summary>The <c>max-age</c> of the <c>Strict-Transport-Security</c> header sent on HTTPS responses.</summary>
     /// <value>The default value is 365 days. <see cref="TimeSpan.Zero"/> tells browsers to forget the host.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00", ErrorMessage = "ApiShield:Https:HstsMaxAge must be between 00:00:00 and 3650.00:00:00.")]
+    [ConfigurationRange(typeof(TimeSpan), "00:00:00", "3650.00:00:00", ErrorMessage = "ApiShield:Https:HstsMaxAge must be between 00:00:00 and 3650.00:00:00.")]
     public TimeSpan HstsMaxAge { get; set; } = HttpsDefaults.HstsMaxAge;
 
     /// <summary>Whether the HSTS header carries <c>includeSubDomains</c>.</summary>

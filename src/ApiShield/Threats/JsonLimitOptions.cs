@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using ApiShield.DependencyInjection;
 
 namespace ApiShield.Threats;
 
@@ -21,37 +21,37 @@ public sealed class JsonLimitOptions
     /// <summary>The largest body, in bytes.</summary>
     /// <value>The default value is 1048576 (1 MiB).</value>
     /// <remarks>A declared <c>Content-Length</c> over it is refused before the body is read; a chunked body as soon as it crosses it.</remarks>
-    [Range(1L, ThreatDefaults.MaxBodySizeCeiling, ErrorMessage = "ApiShield:Threats:Json:MaxBodySize must be between 1 and 1073741824.")]
+    [ConfigurationRange(1L, ThreatDefaults.MaxBodySizeCeiling, ErrorMessage = "ApiShield:Threats:Json:MaxBodySize must be between 1 and 1073741824.")]
     public long MaxBodySize { get; set; } = ThreatDefaults.MaxBodySize;
 
     /// <summary>The deepest nesting of objects and arrays.</summary>
     /// <value>The default value is 32 (System.Text.Json's own default is 64).</value>
-    [Range(1, ThreatDefaults.MaxDepthCeiling, ErrorMessage = "ApiShield:Threats:Json:MaxDepth must be between 1 and 1024.")]
+    [ConfigurationRange(1, ThreatDefaults.MaxDepthCeiling, ErrorMessage = "ApiShield:Threats:Json:MaxDepth must be between 1 and 1024.")]
     public int MaxDepth { get; set; } = ThreatDefaults.MaxDepth;
 
     /// <summary>The most properties in one object.</summary>
     /// <value>The default value is 1000.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxObjectEntries must be greater than 0.")]
+    [ConfigurationRange(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxObjectEntries must be greater than 0.")]
     public int MaxObjectEntries { get; set; } = ThreatDefaults.MaxObjectEntries;
 
     /// <summary>The most elements in one array.</summary>
     /// <value>The default value is 10000.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxArrayLength must be greater than 0.")]
+    [ConfigurationRange(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxArrayLength must be greater than 0.")]
     public int MaxArrayLength { get; set; } = ThreatDefaults.MaxArrayLength;
 
     /// <summary>The longest property name, in UTF-16 code units after unescaping.</summary>
     /// <value>The default value is 256.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxPropertyNameLength must be greater than 0.")]
+    [ConfigurationRange(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxPropertyNameLength must be greater than 0.")]
     public int MaxPropertyNameLength { get; set; } = ThreatDefaults.MaxPropertyNameLength;
 
     /// <summary>The longest string value, in UTF-16 code units after unescaping.</summary>
     /// <value>The default value is 65536.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxStringLength must be greater than 0.")]
+    [ConfigurationRange(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxStringLength must be greater than 0.")]
     public int MaxStringLength { get; set; } = ThreatDefaults.MaxStringLength;
 
     /// <summary>The longest number literal, in characters.</summary>
     /// <value>The default value is 64.</value>
-    [Range(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxNumberLength must be greater than 0.")]
+    [ConfigurationRange(1, int.MaxValue, ErrorMessage = "ApiShield:Threats:Json:MaxNumberLength must be greater than 0.")]
     public int MaxNumberLength { get; set; } = ThreatDefaults.MaxNumberLength;
 
     /// <summary>Whether an object that repeats a property name is refused.</summary>

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using ApiShield.DependencyInjection;
 
 namespace ApiShield.Tokens;
 
@@ -22,18 +22,18 @@ public sealed class TokenOptions
 
     /// <summary>The tolerance applied to <c>exp</c> and <c>nbf</c>.</summary>
     /// <value>The default value is 30 seconds (JwtBearer's own default is 5 minutes).</value>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "ApiShield:Tokens:ClockSkew must be between 00:00:00 and 00:05:00.")]
+    [ConfigurationRange(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "ApiShield:Tokens:ClockSkew must be between 00:00:00 and 00:05:00.")]
     public TimeSpan ClockSkew { get; set; } = TokenDefaults.ClockSkew;
 
     /// <summary>The longest lifetime a token may have, from <c>iat</c> (or <c>nbf</c>) to <c>exp</c>.</summary>
     /// <value>The default value is 28 hours, the longest lifetime the major providers issue by default.</value>
     /// <remarks><c>dotnet user-jwts</c> issues three-month tokens unless told otherwise: mint with <c>--valid-for 1h</c>, or raise this in Development.</remarks>
-    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "ApiShield:Tokens:MaxTokenLifetime must be between 00:01:00 and 3650.00:00:00.")]
+    [ConfigurationRange(typeof(TimeSpan), "00:01:00", "3650.00:00:00", ErrorMessage = "ApiShield:Tokens:MaxTokenLifetime must be between 00:01:00 and 3650.00:00:00.")]
     public TimeSpan MaxTokenLifetime { get; set; } = TokenDefaults.MaxTokenLifetime;
 
     /// <summary>The longest token, in characters, that is parsed at all.</summary>
     /// <value>The default value is 16384.</value>
-    [Range(512, 1024 * 1024, ErrorMessage = "ApiShield:Tokens:MaxTokenLength must be between 512 and 1048576.")]
+    [ConfigurationRange(512, 1024 * 1024, ErrorMessage = "ApiShield:Tokens:MaxTokenLength must be between 512 and 1048576.")]
     public int MaxTokenLength { get; set; } = TokenDefaults.MaxTokenLength;
 
     /// <summary>Whether the JOSE header must carry <c>typ: at+jwt</c> (RFC 9068 §4).</summary>
