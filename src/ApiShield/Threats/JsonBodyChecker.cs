@@ -15,18 +15,16 @@ internal sealed class JsonBodyChecker
 {
     // A JSON escape (\uXXXX) is the longest spelling of one UTF-16 code unit.
     private const int MaxBytesPerCodeUnit = 6;
-    private const ulong FnvOffset = 14695981039346656037;
-    private const ulong FnvPrime = 1099511628211;
+    private const int ScratchSize = 1024;
 
-    private readonly HashSet<ulong> _names = [];
+    private readonly PropertyNameSet _names = new();
+    private readonly char[] _scratch = new char[ScratchSize];
     private JsonLimits _limits = null!;
     private InjectionMatcher? _injection;
     private JsonReaderState _state;
     private bool _started;
     private int[] _counts = new int[ThreatDefaults.MaxDepth + 2];
     private bool[] _isArray = new bool[ThreatDefaults.MaxDepth + 2];
-    private ulong[] _objectIds = new ulong[ThreatDefaults.MaxDepth + 2];
-    private ulong _objectCounter;
 
     /// <summary>The name of the injection rule set that matched a string value, when the result is <see cref="ThreatKind.Injection"/>.</summary>
     public string? MatchedRuleSet { get; private set; }
@@ -36,14 +34,12 @@ internal sealed class JsonBodyChecker
         _limits = limits;
         _injection = injection;
         _started = false;
-        _objectCounter = 0;
         MatchedRuleSet = null;
-        _names.Clear();
+        _names.Reset(limits.MaxDepth);
         if (_counts.Length < limits.MaxDepth + 2)
         {
             _counts = new int[limits.MaxDepth + 2];
             _isArray = new bool[limits.MaxDepth + 2];
-            _objectIds = new ulong[limits.MaxDepth + 2];
         }
 
         _state = new JsonReaderState(new JsonReaderOptions
@@ -134,7 +130,15 @@ internal sealed class JsonBodyChecker
 
                 _counts[inner] = 0;
                 _isArray[inner] = reader.TokenType == JsonTokenType.StartArray;
-                _objectIds[inner] = ++_objectCounter;
+                if (!_isArray[inner])
+                {
+                    _names.Open(inner);
+                }
+
+                return ThreatKind.None;
+
+            case JsonTokenType.EndObject:
+                _names.Close(level + 1);
                 return ThreatKind.None;
 
             case JsonTokenType.PropertyName:
@@ -143,7 +147,7 @@ internal sealed class JsonBodyChecker
                     return ThreatKind.ObjectEntriesExceeded;
                 }
 
-                return CheckString(ref reader, _limits.MaxPropertyNameLength, ThreatKind.PropertyNameTooLong, _limits.RejectDuplicateProperties ? _objectIds[level] : 0);
+                return CheckString(ref reader, _limits.MaxPropertyNameLength, ThreatKind.PropertyNameTooLong, _limits.RejectDuplicateProperties ? level : 0);
 
             case JsonTokenType.String:
                 if (CountElement(level))
@@ -175,8 +179,8 @@ internal sealed class JsonBodyChecker
     /// <summary>Counts a value at <paramref name="level"/>; true when that makes its array too long.</summary>
     private bool CountElement(int level) => level > 0 && _isArray[level] && ++_counts[level] > _limits.MaxArrayLength;
 
-    // objectId is the containing object when duplicate names are checked, 0 otherwise.
-    private ThreatKind CheckString(ref Utf8JsonReader reader, int maxLength, ThreatKind tooLong, ulong objectId)
+    // nameLevel is the level of the containing object when duplicate names are checked, 0 otherwise.
+    private ThreatKind CheckString(ref Utf8JsonReader reader, int maxLength, ThreatKind tooLong, int nameLevel)
     {
         var needChars = _injection is not null && tooLong == ThreatKind.StringTooLong;
         if (!reader.HasValueSequence && !reader.ValueIsEscaped)
@@ -195,7 +199,7 @@ internal sealed class JsonBodyChecker
                 return tooLong;
             }
 
-            if (objectId != 0 && !_names.Add(Hash(raw, objectId)))
+            if (nameLevel != 0 && !_names.Add(nameLevel, PropertyNameSet.Hash(raw)))
             {
                 return ThreatKind.DuplicateProperty;
             }
@@ -209,7 +213,8 @@ internal sealed class JsonBodyChecker
             return tooLong;
         }
 
-        var chars = ArrayPool<char>.Shared.Rent((int)rawLength);
+        var rented = rawLength > ScratchSize ? ArrayPool<char>.Shared.Rent((int)rawLength) : null;
+        var chars = rented ?? _scratch;
         try
         {
             int written;
@@ -229,7 +234,7 @@ internal sealed class JsonBodyChecker
                 return tooLong;
             }
 
-            if (objectId != 0 && !_names.Add(HashChars(value, objectId)))
+            if (nameLevel != 0 && !_names.Add(nameLevel, HashChars(value)))
             {
                 return ThreatKind.DuplicateProperty;
             }
@@ -238,7 +243,10 @@ internal sealed class JsonBodyChecker
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars);
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 
@@ -262,27 +270,13 @@ internal sealed class JsonBodyChecker
         return MatchedRuleSet is null ? ThreatKind.None : ThreatKind.Injection;
     }
 
-    // Names are compared by a 64-bit FNV-1a hash of their UTF-8 bytes, seeded with the object's ordinal: the set holds
-    // one number per name whatever its length. Two different names colliding (about 1 in 10^13 for a full object) would
-    // refuse a valid body, never let a duplicate through.
-    private static ulong Hash(ReadOnlySpan<byte> utf8, ulong objectId)
-    {
-        var hash = FnvOffset ^ (objectId * 0x9E3779B97F4A7C15);
-        foreach (var b in utf8)
-        {
-            hash = (hash ^ b) * FnvPrime;
-        }
-
-        return hash;
-    }
-
-    private static ulong HashChars(ReadOnlySpan<char> value, ulong objectId)
+    private static ulong HashChars(ReadOnlySpan<char> value)
     {
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
         try
         {
             var count = Encoding.UTF8.GetBytes(value, bytes);
-            return Hash(bytes.AsSpan(0, count), objectId);
+            return PropertyNameSet.Hash(bytes.AsSpan(0, count));
         }
         finally
         {

@@ -56,12 +56,9 @@ internal sealed class ThreatProtectionMiddleware
             return _next(context);
         }
 
-        if (_injection is not null && MatchRequestLine(context) is not null)
+        if (_injection is not null && MatchRequestLine(context) is not null && Found(ThreatKind.Injection))
         {
-            if (Found(ThreatKind.Injection))
-            {
-                return RejectAsync(context, ThreatKind.Injection, limits: null);
-            }
+            return RejectAsync(context, ThreatKind.Injection, limits: null);
         }
 
         if (_jsonEnabled && IsUnsupportedMediaTypeEndpoint(endpoint))
@@ -124,53 +121,20 @@ internal sealed class ThreatProtectionMiddleware
         var buffer = new RequestBodyBuffer();
         var checker = _checkers.Get();
         checker.Reset(limits, _injection?.Targets.HasFlag(InjectionTargets.JsonBody) == true ? _injection : null);
-        var complete = false;
-        var kind = ThreatKind.None;
+        bool complete;
+        ThreatKind kind;
         try
         {
-            // Never read more than one byte past the limit: a chunked body is refused as soon as it crosses it.
-            var bound = limits.MaxBodySize + 1;
-            var expected = request.ContentLength ?? 0;
-            long checkedUpTo = 0;
-            while (true)
-            {
-                var memory = buffer.GetMemory(bound - buffer.Length, expected);
-                int read;
-                try
-                {
-                    read = await original.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
-                }
-                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-                {
-                    // The server's own limit (Kestrel's MaxRequestBodySize) is lower than ours.
-                    kind = ThreatKind.PayloadTooLarge;
-                    break;
-                }
-
-                if (read == 0)
-                {
-                    complete = true;
-                    kind = checker.Check(buffer.Slice(checkedUpTo), isFinalBlock: true, out _);
-                    break;
-                }
-
-                buffer.Advance(read);
-                if (buffer.Length > limits.MaxBodySize)
-                {
-                    kind = ThreatKind.PayloadTooLarge;
-                    break;
-                }
-
-                kind = checker.Check(buffer.Slice(checkedUpTo), isFinalBlock: false, out var consumed);
-                checkedUpTo += consumed;
-                if (kind != ThreatKind.None)
-                {
-                    break;
-                }
-            }
+            (kind, complete) = await JsonBodyReader.ReadAsync(original, request.ContentLength, buffer, checker, limits, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            // The server's own limit (Kestrel's MaxRequestBodySize) is lower than ours.
+            (kind, complete) = (ThreatKind.PayloadTooLarge, false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException and not BadHttpRequestException)
+        {
+            // The client went away; a malformed body (BadHttpRequestException) is left to the server's own 400.
             ThreatsLog.BodyReadAborted(_logger);
             _checkers.Return(checker);
             buffer.Dispose();

@@ -1,13 +1,18 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ApiShield.Tests.TestSupport;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace ApiShield.Tests.Threats;
 
@@ -168,6 +173,56 @@ public sealed class ThreatProtectionMiddlewareTests
             Assert.That(_probe.BytesRead("declared"), Is.Zero);
             Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("1048576"));
         });
+    }
+
+    [Test]
+    public async Task InvokeAsync_ExpectContinueOverKestrel_Returns413Without100Continue()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Authentication:Schemes:Bearer:Authority"] = TestIdentityProvider.Issuer,
+            ["Authentication:Schemes:Bearer:ValidAudience"] = TestIdentityProvider.Audience,
+        });
+        builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = new TestIdentityProvider());
+        builder.Services.AddApiShield();
+        await using var app = builder.Build();
+        app.UseApiShield();
+        app.MapModel("/model");
+        await app.StartAsync();
+        var port = new Uri(app.Urls.First()).Port;
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "POST /model HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n"));
+
+        // Only the headers were sent: a server that said '100 Continue' would now wait for the body.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var response = received.ToString();
+        Assert.That(response, Does.StartWith("HTTP/1.1 413"));
+        Assert.That(response, Does.Not.Contain("100 Continue"));
+
+        // And over Kestrel's own request body (its BodyReader follows the replaced Request.Body), a valid body binds.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        using var ok = await http.PostAsync("model", new StringContent("{\"a\":[1,\"x\"]}", Encoding.UTF8, "application/json"));
+        Assert.That(await ok.Content.ReadAsStringAsync(), Does.StartWith("ok:"));
     }
 
     [Test]
