@@ -23,6 +23,7 @@ internal sealed class JsonBodyChecker
     private InjectionMatcher? _injection;
     private JsonReaderState _state;
     private bool _started;
+    private bool _validateStrings;
     private int[] _counts = new int[ThreatDefaults.MaxDepth + 2];
     private bool[] _isArray = new bool[ThreatDefaults.MaxDepth + 2];
 
@@ -70,6 +71,9 @@ internal sealed class JsonBodyChecker
             }
         }
 
+        // Outside strings the reader admits ASCII only, so one vectorised pass over a contiguous block validates every
+        // string in it; a block split across buffers validates string by string instead.
+        _validateStrings = !data.IsSingleSegment;
         var reader = new Utf8JsonReader(data, isFinalBlock, _state);
         try
         {
@@ -89,6 +93,13 @@ internal sealed class JsonBodyChecker
 
         _state = reader.CurrentState;
         consumed = reader.BytesConsumed;
+
+        // Token boundaries never split a character, so the consumed bytes are whole characters.
+        if (!_validateStrings && !Utf8.IsValid(data.FirstSpan[..(int)consumed]))
+        {
+            return ThreatKind.InvalidEncoding;
+        }
+
         return ThreatKind.None;
     }
 
@@ -188,7 +199,7 @@ internal sealed class JsonBodyChecker
             var raw = reader.ValueSpan;
 
             // The reader checks structure only; the deserializer would fail on invalid UTF-8 in a string.
-            if (!Utf8.IsValid(raw))
+            if (_validateStrings && !Utf8.IsValid(raw))
             {
                 return ThreatKind.InvalidEncoding;
             }

@@ -1,9 +1,10 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace ApiShield.Threats;
 
 /// <summary>
-/// The property names of the objects open along the current path, for duplicate detection. Names are 64-bit hashes on
+/// The property names of the objects open along the current path, for duplicate detection. Names are 64-bit values on
 /// a stack, scanned linearly while an object is small; an object that grows past <see cref="LinearLimit"/> entries also
 /// indexes its names in a hash set, with buckets keyed by a per-process secret so crafted names cannot pile into one.
 /// A closed object's names are dropped, so memory follows the open path, not the body.
@@ -89,16 +90,36 @@ internal sealed class PropertyNameSet
         return true;
     }
 
-    /// <summary>64-bit FNV-1a of a name's unescaped UTF-8 bytes.</summary>
+    /// <summary>A 64-bit hash of a name's unescaped UTF-8 bytes; names of up to 7 bytes map to distinct values.</summary>
     public static ulong Hash(ReadOnlySpan<byte> utf8)
     {
-        var hash = FnvOffset;
+        if (utf8.Length < 8)
+        {
+            // Exact: the bytes themselves, with the length in the top byte.
+            ulong packed = (ulong)utf8.Length << 56;
+            for (var i = 0; i < utf8.Length; i++)
+            {
+                packed |= (ulong)utf8[i] << (8 * i);
+            }
+
+            return packed;
+        }
+
+        var hash = FnvOffset ^ (ulong)utf8.Length;
+        while (utf8.Length >= 8)
+        {
+            hash = (hash ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8)) * FnvPrime;
+            hash ^= hash >> 29;
+            utf8 = utf8[8..];
+        }
+
         foreach (var b in utf8)
         {
             hash = (hash ^ b) * FnvPrime;
         }
 
-        return hash;
+        // Keep the top byte clear of the exact encodings' length marks 0-7.
+        return hash | (0xFFUL << 56);
     }
 
     // Only one object is open per level, so the level tells open objects' names apart.

@@ -381,6 +381,17 @@ public sealed class ThreatProtectionMiddlewareTests
         await ProblemAssert.IsProblemAsync(await PostAsync("/model", [.. "{\""u8, 0xFF, .. "\":1}"u8]), HttpStatusCode.BadRequest, "invalid-encoding");
 
     [Test]
+    public async Task InvokeAsync_InvalidUtf8InBlockSpanningBufferSegments_Returns400InvalidEncoding()
+    {
+        // Chunked: the buffer grows in segments (4 KiB first). The first string straddles the boundary, so the block
+        // being checked spans two segments, and the invalid string lies wholly in the second one.
+        byte[] body = [.. "[\""u8, .. Encoding.ASCII.GetBytes(new string('a', 4094)), .. "\",\""u8, 0xC3, 0x28, .. "\"]"u8];
+        var content = new StreamedJsonContent(body, (byte)' ', body.Length, declareLength: false, chunk: 1000);
+
+        await ProblemAssert.IsProblemAsync(await _api.Client.PostAsync("/model", content), HttpStatusCode.BadRequest, "invalid-encoding");
+    }
+
+    [Test]
     public async Task InvokeAsync_EscapedLoneSurrogate_Returns400InvalidEncoding() =>
         await ProblemAssert.IsProblemAsync(await PostAsync("/model", "[\"\\uD800\"]"), HttpStatusCode.BadRequest, "invalid-encoding");
 
