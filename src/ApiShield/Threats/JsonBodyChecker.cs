@@ -194,7 +194,7 @@ internal sealed class JsonBodyChecker
     private ThreatKind CheckString(ref Utf8JsonReader reader, int maxLength, ThreatKind tooLong, int nameLevel)
     {
         var needChars = _injection is not null && tooLong == ThreatKind.StringTooLong;
-        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        if (!reader.HasValueSequence)
         {
             var raw = reader.ValueSpan;
 
@@ -204,18 +204,28 @@ internal sealed class JsonBodyChecker
                 return ThreatKind.InvalidEncoding;
             }
 
-            // A code unit takes at least one byte, so only a string longer in bytes than the limit needs counting.
-            if (raw.Length > maxLength && Encoding.UTF8.GetCharCount(raw) > maxLength)
+            if (!reader.ValueIsEscaped)
             {
-                return tooLong;
+                // A code unit takes at least one byte, so only a string longer in bytes than the limit needs counting.
+                if (raw.Length > maxLength && Encoding.UTF8.GetCharCount(raw) > maxLength)
+                {
+                    return tooLong;
+                }
+
+                if (nameLevel != 0 && !_names.Add(nameLevel, PropertyNameSet.Hash(raw)))
+                {
+                    return ThreatKind.DuplicateProperty;
+                }
+
+                return needChars ? MatchUtf8(raw) : ThreatKind.None;
             }
 
-            if (nameLevel != 0 && !_names.Add(nameLevel, PropertyNameSet.Hash(raw)))
+            // An escape is never shorter than what it stands for, so a short escaped value is within the limit; what
+            // is left to check without unescaping it is that escaped surrogates come in pairs.
+            if (raw.Length <= maxLength && nameLevel == 0 && !needChars)
             {
-                return ThreatKind.DuplicateProperty;
+                return HasUnpairedSurrogateEscape(raw) ? ThreatKind.InvalidEncoding : ThreatKind.None;
             }
-
-            return needChars ? MatchUtf8(raw) : ThreatKind.None;
         }
 
         var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
@@ -259,6 +269,52 @@ internal sealed class JsonBodyChecker
                 ArrayPool<char>.Shared.Return(rented);
             }
         }
+    }
+
+    // The reader has checked that every '\u' is followed by four hex digits.
+    private static bool HasUnpairedSurrogateEscape(ReadOnlySpan<byte> raw)
+    {
+        var i = raw.IndexOf((byte)'\\');
+        while (i >= 0)
+        {
+            var step = 2;
+            if (raw[i + 1] == (byte)'u')
+            {
+                var unit = ParseHex(raw.Slice(i + 2, 4));
+                if (unit is >= 0xDC00 and <= 0xDFFF)
+                {
+                    return true;
+                }
+
+                step = 6;
+                if (unit is >= 0xD800 and <= 0xDBFF)
+                {
+                    if (raw.Length < i + 12 || raw[i + 6] != (byte)'\\' || raw[i + 7] != (byte)'u'
+                        || ParseHex(raw.Slice(i + 8, 4)) is < 0xDC00 or > 0xDFFF)
+                    {
+                        return true;
+                    }
+
+                    step = 12;
+                }
+            }
+
+            var next = raw[(i + step)..].IndexOf((byte)'\\');
+            i = next < 0 ? -1 : i + step + next;
+        }
+
+        return false;
+    }
+
+    private static int ParseHex(ReadOnlySpan<byte> digits)
+    {
+        var value = 0;
+        foreach (var d in digits)
+        {
+            value = (value << 4) | (d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10);
+        }
+
+        return value;
     }
 
     private ThreatKind MatchUtf8(ReadOnlySpan<byte> raw)

@@ -391,13 +391,17 @@ public sealed class ThreatProtectionMiddlewareTests
         await ProblemAssert.IsProblemAsync(await _api.Client.PostAsync("/model", content), HttpStatusCode.BadRequest, "invalid-encoding");
     }
 
-    [Test]
-    public async Task InvokeAsync_EscapedLoneSurrogate_Returns400InvalidEncoding() =>
-        await ProblemAssert.IsProblemAsync(await PostAsync("/model", "[\"\\uD800\"]"), HttpStatusCode.BadRequest, "invalid-encoding");
+    [TestCase("[\"\\uD800\"]")]
+    [TestCase("[\"x\\uDC00\"]")]
+    [TestCase("[\"\\uD83D\\u0041\"]")]
+    [TestCase("[\"\\n\\uD83Dx\"]")]
+    [TestCase("{\"\\uD800\":1}")]
+    public async Task InvokeAsync_EscapedLoneSurrogate_Returns400InvalidEncoding(string json) =>
+        await ProblemAssert.IsProblemAsync(await PostAsync("/model", json), HttpStatusCode.BadRequest, "invalid-encoding");
 
     [Test]
     public async Task InvokeAsync_EscapedSurrogatePair_Accepted() =>
-        await IsAcceptedAsync(await PostAsync("/model", "[\"\\uD83D\\uDE00 😀\"]"));
+        await IsAcceptedAsync(await PostAsync("/model", "[\"\\uD83D\\uDE00 😀 \\\\uD800 \\\" \\u00e9\\ud83d\\ude00\"]"));
 
     [TestCase("{\"a\":1 /* comment */}", TestName = "InvokeAsync_BlockComment_Returns400MalformedJson")]
     [TestCase("{\"a\":1} // comment", TestName = "InvokeAsync_LineComment_Returns400MalformedJson")]
