@@ -33,7 +33,9 @@ internal sealed class InjectionMatcher
 
         _sets = [.. sets];
         Targets = options.Targets;
-        ExcludedHeaders = new HashSet<string>(options.ExcludedHeaders, StringComparer.OrdinalIgnoreCase);
+        ExcludedHeaders = new HashSet<string>(
+            options.ExcludedHeaders.Count == 0 ? ThreatDefaults.InjectionExcludedHeaders : options.ExcludedHeaders,
+            StringComparer.OrdinalIgnoreCase);
     }
 
     public InjectionTargets Targets { get; }

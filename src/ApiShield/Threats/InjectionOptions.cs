@@ -27,7 +27,10 @@ public sealed class InjectionOptions
     public IList<string> Patterns { get; } = new List<string>();
 
     /// <summary>Request headers that are not matched.</summary>
-    /// <value>The default value is <c>Authorization</c> and <c>Cookie</c>.</value>
-    /// <remarks>Credentials are opaque and matching them only costs time; replace the list to match cookies too.</remarks>
-    public IList<string> ExcludedHeaders { get; } = new List<string>(ThreatDefaults.InjectionExcludedHeaders);
+    /// <value>The default (an empty list) is <c>Authorization</c> and <c>Cookie</c>.</value>
+    /// <remarks>
+    /// Credentials are opaque and matching them only costs time. Listing any header replaces the default, so list
+    /// <c>Authorization</c> alone to have cookies matched too.
+    /// </remarks>
+    public IList<string> ExcludedHeaders { get; } = new List<string>();
 }

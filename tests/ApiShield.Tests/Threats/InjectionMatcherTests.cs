@@ -99,6 +99,14 @@ public sealed class InjectionMatcherTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
+    [Test]
+    public void ExcludedHeaders_Listed_ReplaceDefault()
+    {
+        var matcher = new InjectionMatcher(new InjectionOptions { ExcludedHeaders = { "Authorization" } });
+
+        Assert.That(matcher.ExcludedHeaders, Is.EquivalentTo(new[] { "Authorization" }));
+    }
+
     [TestCase("[\"<script>alert(1)</script>\"]")]
     [TestCase("{\"q\":\"\\u003cscript\\u003e\"}")]
     [TestCase("{\"nested\":{\"q\":[\"1' or '1'='1\"]}}")]
