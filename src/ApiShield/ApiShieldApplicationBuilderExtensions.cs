@@ -2,6 +2,7 @@ using ApiShield.DependencyInjection;
 using ApiShield.Filtering;
 using ApiShield.Https;
 using ApiShield.Scopes;
+using ApiShield.Threats;
 using ApiShield.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,7 @@ public static class ApiShieldApplicationBuilderExtensions
         app.Properties[ApiShieldSetKey] = true;
         ReportStartup(app);
 
+        ThreatPipeline.UseResponseHardening(app);
         app.UseMiddleware<HttpsEnforcementMiddleware>();
         if (!app.Properties.ContainsKey(EndpointRouteBuilderKey))
         {
@@ -71,6 +73,7 @@ public static class ApiShieldApplicationBuilderExtensions
             app.UseAuthorization();
         }
 
+        ThreatPipeline.UseRequestChecks(app);
         return app;
     }
 

@@ -3,6 +3,7 @@ using ApiShield.Https;
 using ApiShield.Revocation;
 using ApiShield.Scopes;
 using ApiShield.Stores.Redis;
+using ApiShield.Threats;
 using ApiShield.Tokens;
 
 namespace ApiShield;
@@ -37,4 +38,7 @@ public sealed class ApiShieldOptions
 
     /// <summary>Sensitive-data filtering of JSON responses (<c>ApiShield:Filtering</c>).</summary>
     public FilteringOptions Filtering { get; set; } = new();
+
+    /// <summary>Request threat protection and response hardening (<c>ApiShield:Threats</c>).</summary>
+    public ThreatOptions Threats { get; set; } = new();
 }

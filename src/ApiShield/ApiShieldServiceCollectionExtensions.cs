@@ -3,6 +3,7 @@ using ApiShield.Diagnostics;
 using ApiShield.Filtering;
 using ApiShield.Revocation;
 using ApiShield.Scopes;
+using ApiShield.Threats;
 using ApiShield.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -68,6 +69,7 @@ public static class ApiShieldServiceCollectionExtensions
         services.TryAddSingleton<BearerChallenges>();
         services.TryAddSingleton<ScopeEvaluator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, ScopeDeclarationAudit>());
+        ThreatServices.Add(services);
 
         services.AddHttpContextAccessor();
         services.TryAddSingleton<ScopeRegistry>();

@@ -13,6 +13,7 @@ internal sealed class ApiShieldMetrics
     private readonly Counter<long> _scopeRejections;
     private readonly Counter<long> _filteredFields;
     private readonly Counter<long> _detectorHits;
+    private readonly Counter<long> _threatRejections;
 
     public ApiShieldMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +30,8 @@ internal sealed class ApiShieldMetrics
             "apishield.filtering.fields", unit: "{field}", description: "Sensitive values removed, masked or hashed in responses.");
         _detectorHits = meter.CreateCounter<long>(
             "apishield.filtering.detector_hits", unit: "{value}", description: "Sensitive values found by content detectors.");
+        _threatRejections = meter.CreateCounter<long>(
+            "apishield.threats.rejections", unit: "{request}", description: "Requests that crossed a threat-protection limit or matched an injection pattern (refused, or let through in report-only mode).");
     }
 
     public void HttpsRejected()
@@ -80,6 +83,17 @@ internal sealed class ApiShieldMetrics
         if (_detectorHits.Enabled)
         {
             _detectorHits.Add(count, new KeyValuePair<string, object?>("detector", detector), new KeyValuePair<string, object?>("http.route", route));
+        }
+    }
+
+    /// <summary>Counts a threat-protection finding.</summary>
+    /// <param name="limit">The limit crossed, snake_case (<c>json_depth</c>, <c>payload_size</c>, <c>injection</c>...).</param>
+    /// <param name="mode"><c>block</c> or <c>report_only</c>.</param>
+    public void ThreatRejected(string limit, string mode)
+    {
+        if (_threatRejections.Enabled)
+        {
+            _threatRejections.Add(1, new KeyValuePair<string, object?>("limit", limit), new KeyValuePair<string, object?>("mode", mode));
         }
     }
 }
