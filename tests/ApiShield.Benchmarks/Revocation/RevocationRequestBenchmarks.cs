@@ -13,7 +13,7 @@ namespace ApiShield.Benchmarks.Revocation;
 /// off (the baseline) and on with 100,000 live entries. Same key, token and request.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15)]
+[Config(typeof(SharedMachineConfig))]
 public class RevocationRequestBenchmarks
 {
     private const string Scope = "orders:read";
