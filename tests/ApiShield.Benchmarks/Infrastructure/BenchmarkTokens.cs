@@ -20,6 +20,15 @@ internal sealed class BenchmarkTokens : IDisposable
     public RsaSecurityKey SigningKey { get; }
 
     /// <summary>An RS256 access token valid for an hour from now, carrying <paramref name="claims"/> besides the registered ones.</summary>
+    /// <summary>The <c>Authorization</c> header value every end-to-end benchmark sends: one client, one scope, a jti.</summary>
+    public string CreateAuthorization(string scope) => "Bearer " + Create(new Dictionary<string, object>
+    {
+        ["sub"] = "client-1",
+        ["client_id"] = "client-1",
+        ["scope"] = scope,
+        ["jti"] = "2f1d9c1e-4b7a-4c6e-9f0a-5d3b8e7c6a10",
+    });
+
     public string Create(IDictionary<string, object> claims)
     {
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;

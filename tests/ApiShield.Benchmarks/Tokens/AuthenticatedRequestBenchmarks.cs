@@ -36,13 +36,7 @@ public class AuthenticatedRequestBenchmarks
     public async Task SetupAsync()
     {
         _tokens = new BenchmarkTokens();
-        _authorization = "Bearer " + _tokens.Create(new Dictionary<string, object>
-        {
-            ["sub"] = "client-1",
-            ["client_id"] = "client-1",
-            ["scope"] = Scope,
-            ["jti"] = "2f1d9c1e-4b7a-4c6e-9f0a-5d3b8e7c6a10",
-        });
+        _authorization = _tokens.CreateAuthorization(Scope);
 
         _handWired = InProcessPipeline.Create(
             builder =>
