@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace ApiShield.Filtering;
@@ -14,6 +15,7 @@ internal sealed class FilterState
     private readonly FilterState?[] _named;
     private readonly (PathNode Node, NamePattern Pattern, PathNode Target)[] _patterns;
     private readonly ConcurrentDictionary<(int Name, long Patterns), FilterState>? _patternTransitions;
+    private readonly SearchValues<byte>? _patternLeads;
     private FilterState? _other;
 
     public FilterState(FilterAutomaton owner, PathNode[] nodes)
@@ -29,6 +31,7 @@ internal sealed class FilterState
         if (_patterns.Length > 0)
         {
             _patternTransitions = new ConcurrentDictionary<(int Name, long Patterns), FilterState>();
+            _patternLeads = PatternLeads(_patterns);
         }
     }
 
@@ -44,11 +47,18 @@ internal sealed class FilterState
     /// <summary>Names shorter than this match no pattern, so they need not be lower-cased or tested.</summary>
     public int MinPatternLength { get; }
 
+    /// <summary>
+    /// Whether a name can match one of the state's patterns: long enough, and holding (in either ASCII case) the first
+    /// byte of some pattern. Most names fail this vectorized test, and are neither lower-cased nor matched.
+    /// </summary>
+    public bool MayMatchPattern(ReadOnlySpan<byte> name) =>
+        name.Length >= MinPatternLength && (_patternLeads is null || name.ContainsAny(_patternLeads));
+
     /// <summary>The state of an array element (or of a member whose name no rule mentions).</summary>
     public FilterState Element() => _other ??= _owner.Intern(Nodes, name: null, _patterns, mask: 0);
 
-    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when it is at least <see cref="MinPatternLength"/> long.</summary>
-    public FilterState Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerName)
+    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when <see cref="MayMatchPattern"/> holds.</summary>
+    public FilterState Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerName, bool testPatterns)
     {
         var index = -1;
         var names = _names;
@@ -63,8 +73,8 @@ internal sealed class FilterState
 
         long mask = 0;
         var patterns = _patterns;
-        var testPatterns = name.Length >= MinPatternLength ? patterns.Length : 0;
-        for (var i = 0; i < testPatterns && i < 62; i++)
+        var patternCount = testPatterns ? patterns.Length : 0;
+        for (var i = 0; i < patternCount && i < 62; i++)
         {
             if (patterns[i].Pattern.IsMatch(lowerName))
             {
@@ -86,6 +96,28 @@ internal sealed class FilterState
         }
 
         return _named[index] ??= _owner.Intern(Nodes, names[index], patterns, 0);
+    }
+
+    // A name matches a pattern only if it holds the pattern's first literal byte; patterns are lower-cased, names are
+    // compared ASCII-lower-cased, so a lower-case letter may appear in either case. A pattern of only '*' matches all.
+    private static SearchValues<byte>? PatternLeads((PathNode Node, NamePattern Pattern, PathNode Target)[] patterns)
+    {
+        var leads = new List<byte>();
+        foreach (var (_, pattern, _) in patterns)
+        {
+            if (pattern.LeadByte is not { } lead)
+            {
+                return null;
+            }
+
+            leads.Add(lead);
+            if (lead is >= (byte)'a' and <= (byte)'z')
+            {
+                leads.Add((byte)(lead - 32));
+            }
+        }
+
+        return SearchValues.Create([.. leads.Distinct()]);
     }
 }
 

@@ -475,7 +475,8 @@ internal sealed class JsonFilterEngine : IDisposable
         {
             var name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
             ReadOnlySpan<byte> lower = default;
-            if (name.Length >= parent.MinPatternLength)
+            var testPatterns = parent.MayMatchPattern(name);
+            if (testPatterns)
             {
                 if (_lower is null || _lower.Length < name.Length)
                 {
@@ -485,7 +486,7 @@ internal sealed class JsonFilterEngine : IDisposable
                 lower = NamePattern.ToLower(name, _lower);
             }
 
-            _childState = parent.Member(name, lower);
+            _childState = parent.Member(name, lower, testPatterns);
         }
 
         _childDetect = parentFrame.Detect || _childState.EnablesDetectors;
