@@ -23,6 +23,8 @@ internal sealed class FilterState
         _owner = owner;
         Nodes = nodes;
         Rules = [.. nodes.SelectMany(n => n.Rules).OrderByDescending(r => r.Strictness)];
+        HasRules = Rules.Length > 0;
+        IsEmpty = nodes.Length == 0;
         EnablesDetectors = nodes.Any(n => n.EnablesDetectors);
         _names = [.. nodes.SelectMany(n => n.Names).Distinct(ByteArrayComparer.Instance)];
         _named = new FilterState?[_names.Length];
@@ -42,7 +44,10 @@ internal sealed class FilterState
 
     public bool EnablesDetectors { get; }
 
-    public bool IsEmpty => Nodes.Length == 0;
+    public bool IsEmpty { get; }
+
+    /// <summary>Whether <see cref="Rules"/> has any rule: most states, those a path passes through, have none.</summary>
+    public bool HasRules { get; }
 
     /// <summary>Names shorter than this match no pattern, so they need not be lower-cased or tested.</summary>
     public int MinPatternLength { get; }

@@ -301,7 +301,7 @@ internal sealed class JsonFilterEngine : IDisposable
             _childDetect = _frames[0].Detect;
         }
 
-        var rule = frame == 0 ? null : _caller.Effective(_childState);
+        var rule = frame == 0 || !_childState.HasRules ? null : _caller.Effective(_childState);
         var container = type is JsonTokenType.StartObject or JsonTokenType.StartArray;
         SensitiveAction? action = rule?.Action;
         var detectorBit = -1;
