@@ -161,6 +161,7 @@ internal sealed class JsonFilterEngine : IDisposable
         {
             ArrayPool<byte>.Shared.Return(_carry);
         }
+
         if (_held is not null)
         {
             ArrayPool<byte>.Shared.Return(_held);
