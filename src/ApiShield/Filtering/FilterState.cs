@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace ApiShield.Filtering;
@@ -14,6 +15,7 @@ internal sealed class FilterState
     private readonly FilterState?[] _named;
     private readonly (PathNode Node, NamePattern Pattern, PathNode Target)[] _patterns;
     private readonly ConcurrentDictionary<(int Name, long Patterns), FilterState>? _patternTransitions;
+    private readonly SearchValues<byte>? _patternLeads;
     private FilterState? _other;
 
     public FilterState(FilterAutomaton owner, PathNode[] nodes)
@@ -21,6 +23,8 @@ internal sealed class FilterState
         _owner = owner;
         Nodes = nodes;
         Rules = [.. nodes.SelectMany(n => n.Rules).OrderByDescending(r => r.Strictness)];
+        HasRules = Rules.Length > 0;
+        IsEmpty = nodes.Length == 0;
         EnablesDetectors = nodes.Any(n => n.EnablesDetectors);
         _names = [.. nodes.SelectMany(n => n.Names).Distinct(ByteArrayComparer.Instance)];
         _named = new FilterState?[_names.Length];
@@ -29,6 +33,7 @@ internal sealed class FilterState
         if (_patterns.Length > 0)
         {
             _patternTransitions = new ConcurrentDictionary<(int Name, long Patterns), FilterState>();
+            _patternLeads = PatternLeads(_patterns);
         }
     }
 
@@ -39,16 +44,26 @@ internal sealed class FilterState
 
     public bool EnablesDetectors { get; }
 
-    public bool IsEmpty => Nodes.Length == 0;
+    public bool IsEmpty { get; }
+
+    /// <summary>Whether <see cref="Rules"/> has any rule: most states, those a path passes through, have none.</summary>
+    public bool HasRules { get; }
 
     /// <summary>Names shorter than this match no pattern, so they need not be lower-cased or tested.</summary>
     public int MinPatternLength { get; }
 
+    /// <summary>
+    /// Whether a name can match one of the state's patterns: long enough, and holding (in either ASCII case) the first
+    /// byte of some pattern. Most names fail this vectorized test, and are neither lower-cased nor matched.
+    /// </summary>
+    public bool MayMatchPattern(ReadOnlySpan<byte> name) =>
+        name.Length >= MinPatternLength && (_patternLeads is null || name.ContainsAny(_patternLeads));
+
     /// <summary>The state of an array element (or of a member whose name no rule mentions).</summary>
     public FilterState Element() => _other ??= _owner.Intern(Nodes, name: null, _patterns, mask: 0);
 
-    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when it is at least <see cref="MinPatternLength"/> long.</summary>
-    public FilterState Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerName)
+    /// <summary>The state of the member called <paramref name="name"/>; <paramref name="lowerName"/> is its ASCII-lower-cased form, needed only when <see cref="MayMatchPattern"/> holds.</summary>
+    public FilterState Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lowerName, bool testPatterns)
     {
         var index = -1;
         var names = _names;
@@ -63,8 +78,8 @@ internal sealed class FilterState
 
         long mask = 0;
         var patterns = _patterns;
-        var testPatterns = name.Length >= MinPatternLength ? patterns.Length : 0;
-        for (var i = 0; i < testPatterns && i < 62; i++)
+        var patternCount = testPatterns ? patterns.Length : 0;
+        for (var i = 0; i < patternCount && i < 62; i++)
         {
             if (patterns[i].Pattern.IsMatch(lowerName))
             {
@@ -86,6 +101,28 @@ internal sealed class FilterState
         }
 
         return _named[index] ??= _owner.Intern(Nodes, names[index], patterns, 0);
+    }
+
+    // A name matches a pattern only if it holds the pattern's first literal byte; patterns are lower-cased, names are
+    // compared ASCII-lower-cased, so a lower-case letter may appear in either case. A pattern of only '*' matches all.
+    private static SearchValues<byte>? PatternLeads((PathNode Node, NamePattern Pattern, PathNode Target)[] patterns)
+    {
+        var leads = new List<byte>();
+        foreach (var (_, pattern, _) in patterns)
+        {
+            if (pattern.LeadByte is not { } lead)
+            {
+                return null;
+            }
+
+            leads.Add(lead);
+            if (lead is >= (byte)'a' and <= (byte)'z')
+            {
+                leads.Add((byte)(lead - 32));
+            }
+        }
+
+        return SearchValues.Create([.. leads.Distinct()]);
     }
 }
 

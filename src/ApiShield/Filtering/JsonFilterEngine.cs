@@ -17,6 +17,7 @@ internal sealed class JsonFilterEngine : IDisposable
 {
     private const int MinAppend = 4096;
     private const int StackLimit = FilteringDefaults.MaxDepth + 2;
+    private const int InitialFrames = 8;
 
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
@@ -25,13 +26,12 @@ internal sealed class JsonFilterEngine : IDisposable
     private readonly IBufferWriter<byte> _output;
     private readonly int _maxTokenSize;
     private readonly JsonReaderOptions _readerOptions;
-    private readonly Utf8JsonWriter _writer;
     private readonly bool _useTypeRules;
 
-    private readonly FilterState[] _frameState = new FilterState[StackLimit];
-    private readonly bool[] _frameWritten = new bool[StackLimit];
-    private readonly bool[] _frameDetect = new bool[StackLimit];
-    private readonly bool[] _frameIsObject = new bool[StackLimit];
+    // What a response needs is set up lazily: most bodies are shallow, have nothing for the writer to replace and
+    // arrive whole, so the frame stack starts small, and the writer and the carry buffer come only when first needed.
+    private Frame[] _frames = new Frame[InitialFrames];
+    private Utf8JsonWriter? _writer;
 
     private JsonReaderState _state;
     private int _depth;
@@ -43,7 +43,7 @@ internal sealed class JsonFilterEngine : IDisposable
     private int _heldNameOffset;
     private bool _holding;
     private byte[]? _scratch;
-    private byte[] _lower = new byte[64];
+    private byte[]? _lower;
 
     private bool _pendingMember;
     private int _pendingGapStart;
@@ -69,8 +69,7 @@ internal sealed class JsonFilterEngine : IDisposable
         _useTypeRules = useTypeRules;
         _readerOptions = new JsonReaderOptions { AllowMultipleValues = multipleValues, MaxDepth = FilteringDefaults.MaxDepth };
         _state = new JsonReaderState(_readerOptions);
-        _writer = new Utf8JsonWriter(output, WriterOptions);
-        _carry = ArrayPool<byte>.Shared.Rent(MinAppend * 2);
+        _carry = [];
         InitializeRoot();
     }
 
@@ -157,8 +156,12 @@ internal sealed class JsonFilterEngine : IDisposable
 
     public void Dispose()
     {
-        _writer.Dispose();
-        ArrayPool<byte>.Shared.Return(_carry);
+        _writer?.Dispose();
+        if (_carry.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_carry);
+        }
+
         if (_held is not null)
         {
             ArrayPool<byte>.Shared.Return(_held);
@@ -175,11 +178,8 @@ internal sealed class JsonFilterEngine : IDisposable
     {
         _depth = 0;
         var root = _useTypeRules ? _program.Automaton.RootWithTypes : _program.Automaton.Root;
-        _frameState[0] = root;
-        _frameWritten[0] = false;
-        _frameIsObject[0] = false;
         _childState = root;
-        _frameDetect[0] = _program.DetectorsEverywhere || root.EnablesDetectors;
+        _frames[0] = new Frame(root, Written: false, Detect: _program.DetectorsEverywhere || root.EnablesDetectors, IsObject: false);
     }
 
     private int Process(ReadOnlySpan<byte> buffer, bool isFinalBlock)
@@ -289,7 +289,7 @@ internal sealed class JsonFilterEngine : IDisposable
             return;
         }
 
-        var isMember = _frameIsObject[frame] && frame > 0;
+        var isMember = _frames[frame].IsObject && frame > 0;
         var isElement = !isMember && frame > 0;
         if (isElement)
         {
@@ -298,11 +298,11 @@ internal sealed class JsonFilterEngine : IDisposable
         else if (!isMember)
         {
             // A top-level value: the root set applies to its members, no rule to the value itself.
-            _childState = _frameState[0];
-            _childDetect = _frameDetect[0];
+            _childState = _frames[0].State;
+            _childDetect = _frames[0].Detect;
         }
 
-        var rule = frame == 0 ? null : _caller.Effective(_childState);
+        var rule = frame == 0 || !_childState.HasRules ? null : _caller.Effective(_childState);
         var container = type is JsonTokenType.StartObject or JsonTokenType.StartArray;
         SensitiveAction? action = rule?.Action;
         var detectorBit = -1;
@@ -337,7 +337,7 @@ internal sealed class JsonFilterEngine : IDisposable
             ApprovePrefix(buffer, frame, isMember, gapStart, tokenStart);
             FlushRun(buffer);
             WriteReplacement(ref reader, type, rule!, action.Value == SensitiveAction.Remove ? SensitiveAction.Mask : action.Value, detectorBit);
-            _frameWritten[frame] = true;
+            _frames[frame].Written = true;
             _pendingMember = false;
             _holding = false;
             if (container)
@@ -351,7 +351,7 @@ internal sealed class JsonFilterEngine : IDisposable
 
         ApprovePrefix(buffer, frame, isMember, gapStart, tokenStart);
         Approve(tokenStart, tokenEnd, buffer);
-        _frameWritten[frame] = true;
+        _frames[frame].Written = true;
         _pendingMember = false;
         _holding = false;
         if (!container)
@@ -374,10 +374,12 @@ internal sealed class JsonFilterEngine : IDisposable
             throw new ResponseFilterException("the JSON document is nested too deeply");
         }
 
-        _frameState[next] = _childState;
-        _frameWritten[next] = false;
-        _frameDetect[next] = _childDetect;
-        _frameIsObject[next] = type == JsonTokenType.StartObject;
+        if (next == _frames.Length)
+        {
+            Array.Resize(ref _frames, Math.Min(next * 2, StackLimit));
+        }
+
+        _frames[next] = new Frame(_childState, Written: false, Detect: _childDetect, IsObject: type == JsonTokenType.StartObject);
         _depth = next;
     }
 
@@ -385,7 +387,7 @@ internal sealed class JsonFilterEngine : IDisposable
     // The separator is dropped while the container has written nothing, since what it separated from was removed.
     private void ApprovePrefix(ReadOnlySpan<byte> buffer, int frame, bool isMember, int gapStart, int tokenStart)
     {
-        var written = _frameWritten[frame] || frame == 0;
+        var written = _frames[frame].Written || frame == 0;
         if (isMember && _holding)
         {
             FlushRun(buffer);
@@ -457,11 +459,12 @@ internal sealed class JsonFilterEngine : IDisposable
 
     private void ComputeChild(int frame, ref Utf8JsonReader reader, bool isElement)
     {
-        var parent = _frameState[frame];
+        ref var parentFrame = ref _frames[frame];
+        var parent = parentFrame.State;
         if (parent.IsEmpty)
         {
             _childState = parent;
-            _childDetect = _frameDetect[frame];
+            _childDetect = parentFrame.Detect;
             return;
         }
 
@@ -473,20 +476,21 @@ internal sealed class JsonFilterEngine : IDisposable
         {
             var name = reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
             ReadOnlySpan<byte> lower = default;
-            if (name.Length >= parent.MinPatternLength)
+            var testPatterns = parent.MayMatchPattern(name);
+            if (testPatterns)
             {
-                if (_lower.Length < name.Length)
+                if (_lower is null || _lower.Length < name.Length)
                 {
-                    _lower = new byte[name.Length];
+                    _lower = new byte[Math.Max(name.Length, 64)];
                 }
 
                 lower = NamePattern.ToLower(name, _lower);
             }
 
-            _childState = parent.Member(name, lower);
+            _childState = parent.Member(name, lower, testPatterns);
         }
 
-        _childDetect = _frameDetect[frame] || _childState.EnablesDetectors;
+        _childDetect = parentFrame.Detect || _childState.EnablesDetectors;
     }
 
     private int Detect(ref Utf8JsonReader reader, JsonTokenType type)
@@ -534,38 +538,39 @@ internal sealed class JsonFilterEngine : IDisposable
             }
         }
 
-        _writer.Reset();
+        var writer = _writer ??= new Utf8JsonWriter(_output, WriterOptions);
+        writer.Reset();
         if (type is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
         {
             var value = type == JsonTokenType.String && reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
             if (action == SensitiveAction.Hash)
             {
                 var key = _caller.HashKey ?? throw new ResponseFilterException("a rule hashes but ApiShield:Filtering:HashKey is not set");
-                SensitiveValueRedactor.WriteHash(_writer, key, value);
+                SensitiveValueRedactor.WriteHash(writer, key, value);
             }
             else if (type != JsonTokenType.String)
             {
-                _writer.WriteNullValue();
+                writer.WriteNullValue();
             }
             else if (detectorBit >= 0)
             {
-                WriteDetectorMasked(value);
+                WriteDetectorMasked(writer, value);
             }
             else
             {
-                SensitiveValueRedactor.WriteMasked(_writer, value, rule.KeepLast);
+                SensitiveValueRedactor.WriteMasked(writer, value, rule.KeepLast);
             }
         }
         else
         {
-            _writer.WriteNullValue();
+            writer.WriteNullValue();
         }
 
-        _writer.Flush();
+        writer.Flush();
     }
 
     // Masks each detected span in place, keeping the text around it.
-    private void WriteDetectorMasked(ReadOnlySpan<byte> value)
+    private void WriteDetectorMasked(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
     {
         var copy = ArrayPool<byte>.Shared.Rent(value.Length);
         try
@@ -583,7 +588,7 @@ internal sealed class JsonFilterEngine : IDisposable
                 }
             }
 
-            _writer.WriteStringValue(text);
+            writer.WriteStringValue(text);
         }
         finally
         {
@@ -615,9 +620,13 @@ internal sealed class JsonFilterEngine : IDisposable
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length, _carry.Length * 2));
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length, Math.Max(MinAppend * 2, _carry.Length * 2)));
         _carry.AsSpan(0, _carryLength).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_carry);
+        if (_carry.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_carry);
+        }
+
         _carry = larger;
     }
 
@@ -635,4 +644,6 @@ internal sealed class JsonFilterEngine : IDisposable
 
         _held = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
     }
+
+    private record struct Frame(FilterState State, bool Written, bool Detect, bool IsObject);
 }

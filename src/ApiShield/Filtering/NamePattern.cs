@@ -19,6 +19,9 @@ internal sealed class NamePattern
 
     public string Pattern { get; }
 
+    /// <summary>The first byte a matching (lower-cased) name must contain, or <see langword="null"/> for a pattern of only <c>*</c>.</summary>
+    public byte? LeadByte => _parts.Length == 0 ? null : _parts[0][0];
+
     /// <summary>The shortest name that can match.</summary>
     public int MinLength => _parts.Sum(p => p.Length);
 

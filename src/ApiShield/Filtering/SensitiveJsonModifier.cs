@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using ApiShield.Diagnostics;
 using ApiShield.Scopes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,9 @@ internal sealed class SensitiveJsonModifier
     private readonly ApiShieldMetrics _metrics;
     private readonly ILogger _logger;
     private readonly byte[]? _hashKey;
+
+    [ThreadStatic]
+    private static CachedFeature? t_request;
 
     public SensitiveJsonModifier(
         IHttpContextAccessor accessor,
@@ -80,7 +84,7 @@ internal sealed class SensitiveJsonModifier
     internal bool Redacts(FilterRule rule, Type declaringType)
     {
         var context = _accessor.HttpContext;
-        var feature = context?.Features.Get<FilteringFeature>();
+        var feature = context is null ? null : Resolve(context);
         if (feature is not null && feature.StreamCovers(declaringType))
         {
             return false;
@@ -90,21 +94,6 @@ internal sealed class SensitiveJsonModifier
         if (feature is not null)
         {
             feature.MarkSerializerApplied();
-            caller = feature.Caller;
-        }
-        else if (context is not null)
-        {
-            feature = new FilteringFeature(new FilterCaller(context.User, _evaluator, _hashKey, _logger), FilterProgram.Empty);
-            feature.MarkSerializerApplied();
-            context.Features.Set(feature);
-            var metrics = _metrics;
-            var route = ResponseFilteringMiddleware.Route(context);
-            context.Response.OnCompleted(static state =>
-            {
-                var (f, m, r) = ((FilteringFeature, ApiShieldMetrics, string?))state;
-                f.Caller.Publish(m, r);
-                return Task.CompletedTask;
-            }, (feature, metrics, route));
             caller = feature.Caller;
         }
         else
@@ -128,6 +117,38 @@ internal sealed class SensitiveJsonModifier
 
         caller.Applied(rule, rule.Action);
         return true;
+    }
+
+    // The request's feature, looked up once per request and thread rather than once per member: a response serializes
+    // thousands of members, and the feature lookup is what made filtering cost 15% over plain serialization. A cached
+    // entry counts only for the same feature collection at the same revision; Kestrel reuses a connection's
+    // HttpContext but bumps the revision for each request, and the middleware clears the feature when it is done.
+    private FilteringFeature Resolve(HttpContext context)
+    {
+        var features = context.Features;
+        var cached = t_request;
+        if (cached is not null && ReferenceEquals(cached.Features, features) && cached.Revision == features.Revision)
+        {
+            return cached.Feature;
+        }
+
+        var feature = features.Get<FilteringFeature>();
+        if (feature is null)
+        {
+            feature = new FilteringFeature(new FilterCaller(context.User, _evaluator, _hashKey, _logger), FilterProgram.Empty);
+            context.Features.Set(feature);
+            var metrics = _metrics;
+            var route = ResponseFilteringMiddleware.Route(context);
+            context.Response.OnCompleted(static state =>
+            {
+                var (f, m, r) = ((FilteringFeature, ApiShieldMetrics, string?))state;
+                f.Caller.Publish(m, r);
+                return Task.CompletedTask;
+            }, (feature, metrics, route));
+        }
+
+        t_request = new CachedFeature(features, features.Revision, feature);
+        return feature;
     }
 
     internal byte[] HashKey => _hashKey ?? throw new InvalidOperationException("ApiShield:Filtering:HashKey is required because a [Sensitive] member hashes values.");
@@ -203,5 +224,14 @@ internal sealed class SensitiveJsonModifier
                 writer.WriteNullValue();
             }
         }
+    }
+
+    private sealed class CachedFeature(IFeatureCollection features, int revision, FilteringFeature feature)
+    {
+        public IFeatureCollection Features { get; } = features;
+
+        public int Revision { get; } = revision;
+
+        public FilteringFeature Feature { get; } = feature;
     }
 }
