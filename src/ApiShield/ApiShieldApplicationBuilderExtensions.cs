@@ -49,9 +49,10 @@ public static class ApiShieldApplicationBuilderExtensions
         }
 
         app.Properties[ApiShieldSetKey] = true;
-        ReportStartup(app);
+        var authorizationBeforeApiShield = app.Properties.ContainsKey(AuthorizationSetKey);
+        ReportStartup(app, authorizationBeforeApiShield);
 
-        ThreatPipeline.UseResponseHardening(app);
+        ThreatPipeline.UseResponseHardening(app, authorizationBeforeApiShield);
         app.UseMiddleware<HttpsEnforcementMiddleware>();
         if (!app.Properties.ContainsKey(EndpointRouteBuilderKey))
         {
@@ -68,7 +69,7 @@ public static class ApiShieldApplicationBuilderExtensions
 
         // Inside compression and after the access checks: it wraps what the endpoint writes.
         app.UseMiddleware<ResponseFilteringMiddleware>();
-        if (!app.Properties.ContainsKey(AuthorizationSetKey))
+        if (!authorizationBeforeApiShield)
         {
             app.UseAuthorization();
         }
@@ -77,14 +78,14 @@ public static class ApiShieldApplicationBuilderExtensions
         return app;
     }
 
-    private static void ReportStartup(IApplicationBuilder app)
+    private static void ReportStartup(IApplicationBuilder app, bool authorizationBeforeApiShield)
     {
         var services = app.ApplicationServices;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ApiShield");
         var environment = services.GetRequiredService<IHostEnvironment>();
         var options = services.GetRequiredService<IOptions<ApiShieldOptions>>().Value;
 
-        if (app.Properties.ContainsKey(AuthorizationSetKey))
+        if (authorizationBeforeApiShield)
         {
             ApiShieldLog.AuthorizationBeforeApiShield(logger);
         }

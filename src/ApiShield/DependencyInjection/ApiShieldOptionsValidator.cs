@@ -10,8 +10,6 @@ namespace ApiShield.DependencyInjection;
 /// </summary>
 internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : IValidateOptions<ApiShieldOptions>
 {
-    private static readonly TimeSpan PreloadMinimumMaxAge = TimeSpan.FromDays(365);
-
     public ValidateOptionsResult Validate(string? name, ApiShieldOptions options)
     {
         var errors = new List<string>();
@@ -33,7 +31,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         }
 
         // hstspreload.org's submission requirements: includeSubDomains, preload, and max-age of at least one year.
-        if (https.HstsPreload && (!https.HstsIncludeSubDomains || https.HstsMaxAge < PreloadMinimumMaxAge))
+        if (https.HstsPreload && !HstsPreloadRequirements.AreMet(https.HstsIncludeSubDomains, https.HstsMaxAge))
         {
             errors.Add("ApiShield:Https:HstsPreload needs ApiShield:Https:HstsIncludeSubDomains true and ApiShield:Https:HstsMaxAge of at least 365.00:00:00; preload lists reject anything less.");
         }

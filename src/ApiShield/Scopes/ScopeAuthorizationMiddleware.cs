@@ -49,26 +49,28 @@ internal sealed class ScopeAuthorizationMiddleware
         {
             // The token middleware runs first and lets no unauthenticated request reach a scoped endpoint; if the
             // pipeline was assembled some other way, refuse rather than guess.
-            return RejectAsync(context, requirements);
+            return RejectAsync(context, requirements, firstFailing: 0, authenticated: false);
         }
 
         for (var i = 0; i < requirements.Count; i++)
         {
             if (!_evaluator.Satisfies(user, requirements[i]))
             {
-                return RejectAsync(context, requirements);
+                return RejectAsync(context, requirements, firstFailing: i, authenticated: true);
             }
         }
 
         return _next(context);
     }
 
-    private Task RejectAsync(HttpContext context, IReadOnlyList<IScopeRequirementMetadata> requirements)
+    // Requirements before firstFailing were met; the rest are evaluated once more only to list what is missing.
+    private Task RejectAsync(HttpContext context, IReadOnlyList<IScopeRequirementMetadata> requirements, int firstFailing, bool authenticated)
     {
         var missing = new List<string>();
-        foreach (var requirement in requirements)
+        for (var i = firstFailing; i < requirements.Count; i++)
         {
-            if (context.User.Identity?.IsAuthenticated == true && _evaluator.Satisfies(context.User, requirement))
+            var requirement = requirements[i];
+            if (i > firstFailing && authenticated && _evaluator.Satisfies(context.User, requirement))
             {
                 continue;
             }

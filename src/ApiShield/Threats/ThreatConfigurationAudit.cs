@@ -1,4 +1,5 @@
 using System.Text;
+using ApiShield.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -25,8 +26,6 @@ internal sealed class ThreatConfigurationAudit(
     ThreatAuditState state,
     ILogger<ThreatConfigurationAudit> logger) : IStartupFilter
 {
-    private static readonly TimeSpan PreloadMinimumMaxAge = TimeSpan.FromDays(365);
-
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
@@ -117,7 +116,7 @@ internal sealed class ThreatConfigurationAudit(
         }
 
         var host = hsts.Value;
-        if (host.Preload && (!host.IncludeSubDomains || host.MaxAge < PreloadMinimumMaxAge))
+        if (host.Preload && !HstsPreloadRequirements.AreMet(host.IncludeSubDomains, host.MaxAge))
         {
             yield return "the host's own HstsOptions (UseHsts) set Preload without IncludeSubDomains and a MaxAge of at least 365 days.";
         }

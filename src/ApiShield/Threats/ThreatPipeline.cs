@@ -7,14 +7,14 @@ namespace ApiShield.Threats;
 /// <summary>Where threat protection plugs into <c>UseApiShield()</c>.</summary>
 internal static class ThreatPipeline
 {
-    private const string AuthorizationSetKey = "__AuthorizationMiddlewareSet";
-
     /// <summary>First in ApiShield's pipeline, so every response it produces, refusals included, is hardened.</summary>
-    public static void UseResponseHardening(IApplicationBuilder app)
+    /// <param name="app">The application builder.</param>
+    /// <param name="authorizationBeforeApiShield">Whether the host's <c>UseAuthorization()</c> already ran, as <c>UseApiShield()</c> found it.</param>
+    public static void UseResponseHardening(IApplicationBuilder app, bool authorizationBeforeApiShield)
     {
         var state = app.ApplicationServices.GetRequiredService<ThreatAuditState>();
         state.InPipeline = true;
-        state.AuthorizationBeforeApiShield = app.Properties.ContainsKey(AuthorizationSetKey);
+        state.AuthorizationBeforeApiShield = authorizationBeforeApiShield;
 
         if (app.ApplicationServices.GetRequiredService<IOptions<ApiShieldOptions>>().Value.Threats.Headers.Enabled)
         {
