@@ -1,5 +1,6 @@
 using ApiShield.Filtering;
 using ApiShield.Https;
+using ApiShield.RateLimiting;
 using ApiShield.Revocation;
 using ApiShield.Scopes;
 using ApiShield.Stores.Redis;
@@ -38,6 +39,9 @@ public sealed class ApiShieldOptions
 
     /// <summary>Sensitive-data filtering of JSON responses (<c>ApiShield:Filtering</c>).</summary>
     public FilteringOptions Filtering { get; set; } = new();
+
+    /// <summary>Rate limits, spike arrests and quotas (<c>ApiShield:RateLimiting</c>).</summary>
+    public RateLimitingOptions RateLimiting { get; set; } = new();
 
     /// <summary>Request threat protection and response hardening (<c>ApiShield:Threats</c>).</summary>
     public ThreatOptions Threats { get; set; } = new();

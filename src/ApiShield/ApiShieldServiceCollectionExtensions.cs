@@ -80,6 +80,7 @@ public static class ApiShieldServiceCollectionExtensions
 
         AddBearerScheme(services);
         RevocationServiceCollectionExtensions.AddRevocation(services);
+        RateLimiting.RateLimitingServices.Add(services);
     }
 
     private static void AddBearerScheme(IServiceCollection services)

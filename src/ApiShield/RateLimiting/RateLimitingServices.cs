@@ -1,0 +1,26 @@
+using ApiShield.Stores.InMemory;
+using ApiShield.Stores.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ApiShield.RateLimiting;
+
+internal static class RateLimitingServices
+{
+    /// <summary>Registers rate limiting; it stays inert until a policy applies to an endpoint.</summary>
+    public static void Add(IServiceCollection services)
+    {
+        // The node's own store: the whole store on one node, the 'Local' failure mode's store with Redis.
+        services.TryAddSingleton<InMemoryRateLimitStore>();
+        services.TryAddSingleton<RedisConnection>(static sp => ActivatorUtilities.CreateInstance<RedisConnection>(sp));
+        services.TryAddSingleton<IRateLimitStore>(static sp => UsesRedis(sp)
+            ? ActivatorUtilities.CreateInstance<RedisRateLimitStore>(sp)
+            : sp.GetRequiredService<InMemoryRateLimitStore>());
+        services.TryAddSingleton<RateLimitEngine>();
+    }
+
+    private static bool UsesRedis(IServiceProvider services)
+        => services.GetRequiredService<IOptions<ApiShieldOptions>>().Value.Redis.ConnectionString is { Length: > 0 }
+            || services.GetService<RedisMultiplexerSource>() is not null;
+}
