@@ -1,0 +1,83 @@
+using ApiShield.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace ApiShield.Benchmarks.RateLimiting;
+
+/// <summary>
+/// ApiShield's limiter as the middleware drives it: <see cref="RateLimitEngine"/> over the store <c>AddApiShield()</c>
+/// registers (Redis when a multiplexer is given, in memory otherwise), called with compiled rules and hashed partitions.
+/// </summary>
+internal sealed class ApiShieldDecider : IRateLimitDecider
+{
+    private readonly IHost _host;
+    private readonly RateLimitEngine _engine;
+    private readonly ReadOnlyMemory<RateLimitCharge>[] _charges;
+    private readonly RateLimitVerdict[][] _verdicts;
+
+    private ApiShieldDecider(IHost host, string[] partitions, RateLimitRule[] rules)
+    {
+        _host = host;
+        var services = host.Services;
+        _engine = services.GetRequiredService<RateLimitEngine>();
+        Store = services.GetRequiredService<IRateLimitStore>();
+        _charges = new ReadOnlyMemory<RateLimitCharge>[partitions.Length];
+        for (var key = 0; key < partitions.Length; key++)
+        {
+            var charges = new RateLimitCharge[rules.Length];
+            for (var i = 0; i < rules.Length; i++)
+            {
+                charges[i] = new RateLimitCharge(rules[i], partitions[key]);
+            }
+
+            _charges[key] = charges;
+        }
+
+        _verdicts = new RateLimitVerdict[ConcurrentCallers.Callers][];
+        for (var caller = 0; caller < _verdicts.Length; caller++)
+        {
+            _verdicts[caller] = new RateLimitVerdict[rules.Length];
+        }
+    }
+
+    /// <summary>The store the engine decides with, for the checks that the benchmark measures the one it names.</summary>
+    public IRateLimitStore Store { get; }
+
+    public static ApiShieldDecider CreateRedis(IConnectionMultiplexer multiplexer, string[] partitions, params RateLimitRule[] rules)
+        => new(BuildHost(multiplexer), partitions, rules);
+
+    public static ApiShieldDecider CreateInMemory(string[] partitions, params RateLimitRule[] rules)
+        => new(BuildHost(multiplexer: null), partitions, rules);
+
+    public async ValueTask<bool> DecideAsync(int caller, int key)
+        => await _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None).ConfigureAwait(false) == RateLimitOutcome.Admitted;
+
+    /// <summary>The same decision, for a caller that needs the store's own <see cref="ValueTask{TResult}"/> (the synchronous in-memory path).</summary>
+    public ValueTask<bool> AcquireAsync(int caller, int key)
+        => Store.AcquireAsync(_charges[key], _verdicts[caller], CancellationToken.None);
+
+    public ValueTask DisposeAsync()
+    {
+        _host.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    // The services of an app (configuration, environment, logging) without a server: the host is never started.
+    private static IHost BuildHost(IConnectionMultiplexer? multiplexer)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = Environments.Production,
+            ApplicationName = typeof(ApiShieldDecider).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var apiShield = builder.Services.AddApiShield();
+        if (multiplexer is not null)
+        {
+            apiShield.UseRedis(_ => multiplexer);
+        }
+
+        return builder.Build();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Threading.RateLimiting;
+using ApiShield.Benchmarks.Infrastructure;
+using ApiShield.RateLimiting;
+using ApiShield.Stores.InMemory;
+using BenchmarkDotNet.Attributes;
+
+namespace ApiShield.Benchmarks.RateLimiting;
+
+/// <summary>
+/// One decision in memory on the benchmark thread, over 1 key and over 1,000 keys taken in turn: ApiShield's
+/// in-memory store (and <c>RateLimitEngine</c> over it) against ASP.NET Core's token bucket partitioned by the same
+/// key (<see cref="PartitionedRateLimiter.Create{TResource, TPartitionKey}"/>, <c>AttemptAcquire</c> as its middleware
+/// calls it first), for the same policy: 1,000,000 permits per second with a burst of <see cref="int.MaxValue"/>, so
+/// that no run drains a bucket and every decision is an admission.
+/// </summary>
+/// <remarks>
+/// <c>RateLimitPartition.GetTokenBucketLimiter</c> turns automatic replenishment off; the partitioned limiter
+/// replenishes its buckets from one 100 ms timer, as in an app.
+/// </remarks>
+[MemoryDiagnoser]
+[Config(typeof(SharedMachineConfig))]
+public class InMemoryRateLimiterBenchmarks
+{
+    private const int Rate = 1_000_000;
+
+    private ApiShieldDecider? _apiShield;
+    private PartitionedLimiterDecider<string>? _aspNetCore;
+    private int _key;
+
+    [Params(1, 1_000)]
+    public int Keys { get; set; }
+
+    [GlobalSetup(Target = nameof(AspNetCore_TokenBucket))]
+    public void SetupAspNetCore()
+    {
+        var options = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = int.MaxValue,
+            TokensPerPeriod = Rate,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            AutoReplenishment = false,
+            QueueLimit = 0,
+        };
+        _aspNetCore = new(
+            PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => options)),
+            RedisScenarios.Partitions(Keys));
+        for (var i = 0; i < Keys; i++)
+        {
+            if (!_aspNetCore.AttemptAcquire(i))
+            {
+                throw new InvalidOperationException("ASP.NET Core's limiter refused a request: the benchmark would not measure the admitted path.");
+            }
+        }
+    }
+
+    [GlobalSetup(Targets = [nameof(ApiShield_Store_Rate), nameof(ApiShield_Engine_Rate)])]
+    public void SetupApiShield()
+    {
+        _apiShield = ApiShieldDecider.CreateInMemory(
+            RedisScenarios.Partitions(Keys),
+            RedisScenarios.Rule("rate", RateLimitKind.Rate, Rate, TimeSpan.FromSeconds(1), burst: int.MaxValue));
+        if (_apiShield.Store is not InMemoryRateLimitStore)
+        {
+            throw new InvalidOperationException($"AddApiShield() registered {_apiShield.Store.GetType().Name}, not the in-memory store.");
+        }
+
+        for (var i = 0; i < Keys; i++)
+        {
+            var store = _apiShield.AcquireAsync(0, i);
+            var engine = _apiShield.DecideAsync(0, i);
+            if (!store.IsCompletedSuccessfully || !store.Result || !engine.IsCompletedSuccessfully || !engine.Result)
+            {
+                throw new InvalidOperationException("ApiShield refused a request or did not decide synchronously: the benchmark would not measure the admitted path on this thread.");
+            }
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_apiShield is not null)
+        {
+            await _apiShield.DisposeAsync();
+        }
+
+        if (_aspNetCore is not null)
+        {
+            await _aspNetCore.DisposeAsync();
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public bool AspNetCore_TokenBucket() => _aspNetCore!.AttemptAcquire(NextKey());
+
+    [Benchmark]
+    public bool ApiShield_Store_Rate() => Synchronous(_apiShield!.AcquireAsync(0, NextKey()));
+
+    [Benchmark]
+    public bool ApiShield_Engine_Rate() => Synchronous(_apiShield!.DecideAsync(0, NextKey()));
+
+    private static bool Synchronous(ValueTask<bool> decision)
+        => decision.IsCompletedSuccessfully ? decision.Result : decision.AsTask().GetAwaiter().GetResult();
+
+    private int NextKey()
+    {
+        var key = _key;
+        _key = key + 1 == Keys ? 0 : key + 1;
+        return key;
+    }
+}
