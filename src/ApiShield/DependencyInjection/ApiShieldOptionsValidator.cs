@@ -18,6 +18,7 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         ValidateScopes(options, errors);
         ValidateRevocation(options, errors);
         Filtering.FilteringOptionsValidation.Validate(options.Filtering, errors);
+        RateLimiting.RateLimitingOptionsValidation.Validate(options.RateLimiting, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
