@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,9 +47,15 @@ internal sealed class InProcessPipeline : IAsyncDisposable
         return new InProcessPipeline(app, pipeline.Build());
     }
 
-    /// <summary>Sends <c>GET https://api.example.com{path}</c> with the given <c>Authorization</c> header.</summary>
+    /// <summary>The client address every request comes from; <see langword="null"/> (no address) unless set.</summary>
+    public IPAddress? RemoteIpAddress { get; set; }
+
+    /// <summary>Sends <c>GET https://api.example.com{path}</c> with the given <c>Authorization</c> header (none when <see langword="null"/>).</summary>
     /// <returns>The response status code.</returns>
-    public async Task<int> GetAsync(PathString path, string authorization)
+    public Task<int> GetAsync(PathString path, string? authorization) => GetAsync(path, authorization, static _ => { });
+
+    /// <summary>As <see cref="GetAsync(PathString, string?)"/>, then hands the finished response to <paramref name="inspect"/>.</summary>
+    public async Task<int> GetAsync(PathString path, string? authorization, Action<HttpResponse> inspect)
     {
         var scope = _scopes.CreateAsyncScope();
         try
@@ -59,10 +66,16 @@ internal sealed class InProcessPipeline : IAsyncDisposable
             request.Scheme = "https";
             request.Host = Host;
             request.Path = path;
-            request.Headers.Authorization = authorization;
+            if (authorization is not null)
+            {
+                request.Headers.Authorization = authorization;
+            }
+
+            context.Connection.RemoteIpAddress = RemoteIpAddress;
             context.Response.Body = Stream.Null;
 
             await _pipeline(context).ConfigureAwait(false);
+            inspect(context.Response);
             return context.Response.StatusCode;
         }
         finally
