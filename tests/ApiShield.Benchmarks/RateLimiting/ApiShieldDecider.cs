@@ -15,9 +15,11 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
     private readonly RateLimitEngine _engine;
     private readonly ReadOnlyMemory<RateLimitCharge>[] _charges;
     private readonly RateLimitVerdict[][] _verdicts;
+    private readonly bool _storeOnly;
 
-    private ApiShieldDecider(IHost host, string[] partitions, RateLimitRule[] rules)
+    private ApiShieldDecider(IHost host, string[] partitions, RateLimitRule[] rules, bool storeOnly)
     {
+        _storeOnly = storeOnly;
         _host = host;
         var services = host.Services;
         _engine = services.GetRequiredService<RateLimitEngine>();
@@ -45,13 +47,18 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
     public IRateLimitStore Store { get; }
 
     public static ApiShieldDecider CreateRedis(IConnectionMultiplexer multiplexer, string[] partitions, params RateLimitRule[] rules)
-        => new(BuildHost(multiplexer), partitions, rules);
+        => new(BuildHost(multiplexer), partitions, rules, storeOnly: false);
+
+    /// <summary>The Redis store called directly, without the engine's timeout and circuit breaker: what those cost.</summary>
+    public static ApiShieldDecider CreateRedisStoreOnly(IConnectionMultiplexer multiplexer, string[] partitions, params RateLimitRule[] rules)
+        => new(BuildHost(multiplexer), partitions, rules, storeOnly: true);
 
     public static ApiShieldDecider CreateInMemory(string[] partitions, params RateLimitRule[] rules)
-        => new(BuildHost(multiplexer: null), partitions, rules);
+        => new(BuildHost(multiplexer: null), partitions, rules, storeOnly: false);
 
-    public async ValueTask<bool> DecideAsync(int caller, int key)
-        => await _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None).ConfigureAwait(false) == RateLimitOutcome.Admitted;
+    public async ValueTask<bool> DecideAsync(int caller, int key) => _storeOnly
+        ? await AcquireAsync(caller, key).ConfigureAwait(false)
+        : await _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None).ConfigureAwait(false) == RateLimitOutcome.Admitted;
 
     /// <summary>The same decision, for a caller that needs the store's own <see cref="ValueTask{TResult}"/> (the synchronous in-memory path).</summary>
     public ValueTask<bool> AcquireAsync(int caller, int key)

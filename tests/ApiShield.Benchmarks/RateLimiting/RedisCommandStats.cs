@@ -87,7 +87,7 @@ internal static class RedisCommandStats
         }
     }
 
-    private static async Task<double> ServerCpuSecondsAsync(IServer server)
+    public static async Task<double> ServerCpuSecondsAsync(IServer server)
     {
         var cpu = await InfoAsync(server, "cpu");
         return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);

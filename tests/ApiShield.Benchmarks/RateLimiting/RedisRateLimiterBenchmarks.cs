@@ -27,6 +27,9 @@ public class RedisRateLimiterBenchmarks
     public Task SetupRateAsync()
         => SetupAsync((redis, partitions) => RedisScenarios.ApiShieldTokenBucket(redis, partitions, rejecting: false), ConcurrentCallers.Decisions);
 
+    [GlobalSetup(Target = nameof(ApiShield_Rate_StoreOnly))]
+    public Task SetupRateStoreOnlyAsync() => SetupAsync(RedisScenarios.ApiShieldTokenBucketStoreOnly, ConcurrentCallers.Decisions);
+
     [GlobalSetup(Target = nameof(RedisRateLimiting_FixedWindow))]
     public Task SetupFixedWindowAsync() => SetupAsync(RedisScenarios.RedisRateLimitingFixedWindow, ConcurrentCallers.Decisions);
 
@@ -63,6 +66,11 @@ public class RedisRateLimiterBenchmarks
     [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("TokenBucket")]
     public Task<int> ApiShield_Rate() => ConcurrentCallers.RunAsync(_decider!, Keys);
+
+    /// <summary>The store without the engine around it (no timeout, no circuit breaker): a diagnostic, not a candidate.</summary>
+    [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
+    [BenchmarkCategory("TokenBucket")]
+    public Task<int> ApiShield_Rate_StoreOnly() => ConcurrentCallers.RunAsync(_decider!, Keys);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("FixedWindow")]

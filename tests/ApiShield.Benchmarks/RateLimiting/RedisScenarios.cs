@@ -38,6 +38,9 @@ internal static class RedisScenarios
             ? Rule("rate", RateLimitKind.Rate, 1, TimeSpan.FromHours(1), burst: 1)
             : Rule("rate", RateLimitKind.Rate, TokenBucketRate, TimeSpan.FromSeconds(1), burst: TokenBucketRate));
 
+    public static ApiShieldDecider ApiShieldTokenBucketStoreOnly(IConnectionMultiplexer redis, string[] partitions)
+        => ApiShieldDecider.CreateRedisStoreOnly(redis, partitions, Rule("rate", RateLimitKind.Rate, TokenBucketRate, TimeSpan.FromSeconds(1), burst: TokenBucketRate));
+
     public static PartitionedLimiterDecider<string> RedisRateLimitingTokenBucket(IConnectionMultiplexer redis, string[] partitions, bool rejecting)
     {
         var options = rejecting
