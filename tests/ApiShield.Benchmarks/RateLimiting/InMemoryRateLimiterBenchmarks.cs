@@ -10,7 +10,7 @@ namespace ApiShield.Benchmarks.RateLimiting;
 /// One decision in memory on the benchmark thread, over 1 key and over 1,000 keys taken in turn: ApiShield's
 /// in-memory store (and <c>RateLimitEngine</c> over it) against ASP.NET Core's token bucket partitioned by the same
 /// key (<see cref="PartitionedRateLimiter.Create{TResource, TPartitionKey}"/>, <c>AttemptAcquire</c> as its middleware
-/// calls it first), for the same policy: 1,000,000 permits per second with a burst of <see cref="int.MaxValue"/>, so
+/// calls it first), for the same policy: 1,000,000 permits per second with a burst of 1,000,000,000 (the largest ApiShield accepts), so
 /// that no run drains a bucket and every decision is an admission.
 /// </summary>
 /// <remarks>
@@ -22,6 +22,7 @@ namespace ApiShield.Benchmarks.RateLimiting;
 public class InMemoryRateLimiterBenchmarks
 {
     private const int Rate = 1_000_000;
+    private const int Burst = 1_000_000_000;
 
     private ApiShieldDecider? _apiShield;
     private PartitionedLimiterDecider<string>? _aspNetCore;
@@ -35,7 +36,7 @@ public class InMemoryRateLimiterBenchmarks
     {
         var options = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = int.MaxValue,
+            TokenLimit = Burst,
             TokensPerPeriod = Rate,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             AutoReplenishment = false,
@@ -58,7 +59,7 @@ public class InMemoryRateLimiterBenchmarks
     {
         _apiShield = ApiShieldDecider.CreateInMemory(
             RedisScenarios.Partitions(Keys),
-            RedisScenarios.Rule("rate", RateLimitKind.Rate, Rate, TimeSpan.FromSeconds(1), burst: int.MaxValue));
+            RedisScenarios.Rule("rate", RateLimitKind.Rate, Rate, TimeSpan.FromSeconds(1), burst: Burst));
         if (_apiShield.Store is not InMemoryRateLimitStore)
         {
             throw new InvalidOperationException($"AddApiShield() registered {_apiShield.Store.GetType().Name}, not the in-memory store.");
