@@ -31,7 +31,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     public InMemoryRateLimitStore(TimeProvider time)
     {
         _time = time;
-        var shardCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, Environment.ProcessorCount * 4));
+        var shardCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 4096));
         _shards = new Shard[shardCount];
         for (var i = 0; i < _shards.Length; i++)
         {
@@ -422,6 +422,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     }
 
     /// <summary>(partition, rule key suffix) with its hash computed once, for both the shard and the dictionary.</summary>
+    /// <remarks>The partition hash is randomized per process, so callers cannot choose partitions that collide.</remarks>
     private readonly struct EntryKey(string partition, string suffix, int hash) : IEquatable<EntryKey>
     {
         public EntryKey(string partition, string suffix)
@@ -435,7 +436,9 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
 
         public int Hash { get; } = hash;
 
-        public static int HashOf(string partition, string suffix) => HashCode.Combine(partition, suffix);
+        // The partition's randomized hash alone picks the shard (its low 16 bits), so the charges of one caller's request
+        // take one lock; the suffix adds only its length: policies are few and configured, so their collisions are bounded.
+        public static int HashOf(string partition, string suffix) => partition.GetHashCode(StringComparison.Ordinal) ^ (suffix.Length << 16);
 
         public bool Equals(EntryKey other) => Hash == other.Hash
             && string.Equals(Partition, other.Partition, StringComparison.Ordinal)

@@ -542,4 +542,73 @@ public sealed class InMemoryRateLimitStoreTests
         Assert.That((await AcquireAsync(store, ordersQuota, "a")).Admitted, Is.True, "another algorithm");
         Assert.That((await AcquireAsync(store, ordersUpper, "a")).Admitted, Is.False, "policy names are not case-sensitive");
     }
+
+    private static bool CompletedSynchronously(ValueTask<bool> acquire) => acquire.IsCompletedSuccessfully;
+
+    [Test]
+    public void AcquireAsync_Always_CompletesSynchronously()
+    {
+        using var store = new InMemoryRateLimitStore(new FakeTimeProvider(Start));
+        var rule = Rule(RateLimitKind.SpikeArrest, 1, TimeSpan.FromSeconds(1));
+        RateLimitCharge[] one = [new(rule, "p")];
+        RateLimitCharge[] two = [new(rule, "p"), new(rule, "q")];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(CompletedSynchronously(store.AcquireAsync(one, new RateLimitVerdict[1], CancellationToken.None)), Is.True);
+            Assert.That(CompletedSynchronously(store.AcquireAsync(two, new RateLimitVerdict[2], CancellationToken.None)), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_NoCharges_Admits()
+    {
+        using var store = new InMemoryRateLimitStore(new FakeTimeProvider(Start));
+
+        Assert.That(await store.AcquireAsync(ReadOnlyMemory<RateLimitCharge>.Empty, Memory<RateLimitVerdict>.Empty, CancellationToken.None), Is.True);
+    }
+
+    [Test]
+    public void AcquireAsync_FewerVerdictsThanCharges_Throws()
+    {
+        using var store = new InMemoryRateLimitStore(new FakeTimeProvider(Start));
+        var rule = Rule(RateLimitKind.SpikeArrest, 1, TimeSpan.FromSeconds(1));
+
+        Assert.That(
+            async () => await store.AcquireAsync(new[] { new RateLimitCharge(rule, "p"), new RateLimitCharge(rule, "q") }, new RateLimitVerdict[1], CancellationToken.None),
+            Throws.ArgumentException);
+    }
+
+    [Test]
+    public async Task AcquireAsync_MoreChargesThanFitOnTheStack_StillAllOrNothing()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new InMemoryRateLimitStore(time);
+        var rules = Enumerable.Range(0, 12).Select(i => Rule(RateLimitKind.Quota, i == 11 ? 1 : 5, TimeSpan.FromMinutes(1), name: $"policy{i}")).ToArray();
+        var charges = rules.Select((r, i) => new RateLimitCharge(r, $"partition-{i % 3}")).ToArray();
+        var verdicts = new RateLimitVerdict[charges.Length];
+
+        Assert.That(await store.AcquireAsync(charges, verdicts, CancellationToken.None), Is.True);
+        Assert.That(await store.AcquireAsync(charges, verdicts, CancellationToken.None), Is.False);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(verdicts.Take(11).Select(v => (v.Admitted, v.Remaining)), Is.All.EqualTo((true, 4L)));
+            Assert.That(verdicts[11].Admitted, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_SameKeyTwiceInOneRequest_ChargesItOnce()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var store = new InMemoryRateLimitStore(time);
+        var rule = Rule(RateLimitKind.Quota, 5, TimeSpan.FromMinutes(1));
+        RateLimitCharge[] charges = [new(rule, "p"), new(rule, "p")];
+        var verdicts = new RateLimitVerdict[2];
+
+        Assert.That(await store.AcquireAsync(charges, verdicts, CancellationToken.None), Is.True);
+
+        Assert.That((await AcquireAsync(store, rule, "p")).Verdict.Remaining, Is.EqualTo(3));
+    }
 }
