@@ -14,6 +14,7 @@ internal sealed class ApiShieldMetrics
     private readonly Counter<long> _filteredFields;
     private readonly Counter<long> _detectorHits;
     private readonly Counter<long> _threatRejections;
+    private readonly Counter<long> _rateLimitStoreFailures;
 
     public ApiShieldMetrics(IMeterFactory meterFactory)
     {
@@ -32,6 +33,8 @@ internal sealed class ApiShieldMetrics
             "apishield.filtering.detector_hits", unit: "{value}", description: "Sensitive values found by content detectors.");
         _threatRejections = meter.CreateCounter<long>(
             "apishield.threats.rejections", unit: "{request}", description: "Requests that crossed a threat-protection limit or matched an injection pattern (refused, or let through in report-only mode).");
+        _rateLimitStoreFailures = meter.CreateCounter<long>(
+            "apishield.rate_limiting.store_failures", unit: "{decision}", description: "Rate-limit policy decisions made by the policy's failure mode because the shared store could not answer.");
     }
 
     public void HttpsRejected()
@@ -94,6 +97,16 @@ internal sealed class ApiShieldMetrics
         if (_threatRejections.Enabled)
         {
             _threatRejections.Add(1, new KeyValuePair<string, object?>("limit", limit), new KeyValuePair<string, object?>("mode", mode));
+        }
+    }
+
+    /// <summary>Counts one policy's decision made by its failure mode.</summary>
+    /// <param name="failureMode"><c>closed</c>, <c>open</c> or <c>local</c>.</param>
+    public void RateLimitStoreFailure(string failureMode)
+    {
+        if (_rateLimitStoreFailures.Enabled)
+        {
+            _rateLimitStoreFailures.Add(1, new KeyValuePair<string, object?>("failure_mode", failureMode));
         }
     }
 }
