@@ -95,10 +95,10 @@ for _, c in ipairs(charges) do
     local count = c.count
     if all then
       count = count + 1
-      redis.call('SET', c.key, fmt(count), 'PX', ceil_ms(c.e - now + 1000000))
+      redis.call('SET', c.key, fmt(count), 'PX', ceil_ms(math.max(0, c.e - now) + 1000000))
     end
     remaining = math.max(0, c.limit - count)
-    reset = c.e - now
+    reset = math.max(0, c.e - now)
     if not c.ok then retry = reset end
   else
     local count = c.count
