@@ -7,14 +7,19 @@ internal sealed class StalledRateLimitStore : IRateLimitStore
 {
     private readonly TaskCompletionSource<bool> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _calls;
+    private int _completed;
 
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Calls that have written their (late) verdicts.</summary>
+    public int Completed => Volatile.Read(ref _completed);
 
     public async ValueTask<bool> AcquireAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         var admitted = await _answer.Task;
         verdicts.Span.Fill(new RateLimitVerdict { Admitted = admitted, Remaining = 12345 });
+        Interlocked.Increment(ref _completed);
         return admitted;
     }
 
