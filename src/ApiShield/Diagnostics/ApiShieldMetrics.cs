@@ -15,6 +15,7 @@ internal sealed class ApiShieldMetrics
     private readonly Counter<long> _detectorHits;
     private readonly Counter<long> _threatRejections;
     private readonly Counter<long> _rateLimitRejections;
+    private readonly Counter<long> _rateLimitStoreFailures;
 
     public ApiShieldMetrics(IMeterFactory meterFactory)
     {
@@ -35,6 +36,8 @@ internal sealed class ApiShieldMetrics
             "apishield.threats.rejections", unit: "{request}", description: "Requests that crossed a threat-protection limit or matched an injection pattern (refused, or let through in report-only mode).");
         _rateLimitRejections = meter.CreateCounter<long>(
             "apishield.rate_limiting.rejections", unit: "{request}", description: "Requests refused by a rate-limit policy, counted once per policy that refused them.");
+        _rateLimitStoreFailures = meter.CreateCounter<long>(
+            "apishield.rate_limiting.store_failures", unit: "{decision}", description: "Rate-limit policy decisions made by the policy's failure mode because the shared store could not answer.");
     }
 
     public void HttpsRejected()
@@ -107,6 +110,16 @@ internal sealed class ApiShieldMetrics
         if (_rateLimitRejections.Enabled)
         {
             _rateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policy));
+        }
+    }
+
+    /// <summary>Counts one policy's decision made by its failure mode.</summary>
+    /// <param name="failureMode"><c>closed</c>, <c>open</c> or <c>local</c>.</param>
+    public void RateLimitStoreFailure(string failureMode)
+    {
+        if (_rateLimitStoreFailures.Enabled)
+        {
+            _rateLimitStoreFailures.Add(1, new KeyValuePair<string, object?>("failure_mode", failureMode));
         }
     }
 }

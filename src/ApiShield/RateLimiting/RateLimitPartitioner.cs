@@ -59,6 +59,9 @@ internal sealed class RateLimitPartitioner(bool hashPartitions, int ipv6PrefixLe
             RateLimitPartitionKind.Global => "g",
             RateLimitPartitionKind.IpAddress => Address(context),
             RateLimitPartitionKind.Client when authenticated && ClientOf(user) is { } client => "c:" + client,
+
+            // A token naming no client application (dotnet user-jwts mints such) is counted by its subject.
+            RateLimitPartitionKind.Client when authenticated && SubjectOf(user) is { } subject => "s:" + subject,
             RateLimitPartitionKind.Subject when authenticated && SubjectOf(user) is { } subject => "s:" + subject,
             RateLimitPartitionKind.Claim when authenticated && user.FindFirst(policy.PartitionClaim!)?.Value is { Length: > 0 } claim => "k:" + claim,
             _ => Address(context),

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Configuration;
 
 namespace ApiShield.RateLimiting;
 
@@ -58,6 +59,42 @@ internal static class RateLimitingOptionsValidation
         if (options.BreakDuration <= TimeSpan.Zero || options.BreakDuration > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{Section}:BreakDuration must be greater than 0 and at most 00:10:00.");
+        }
+    }
+
+    /// <summary>
+    /// Checks the configured enum values by their keys: the configuration binder drops a whole policy whose
+    /// <c>Kind</c> it cannot convert, which would silently leave an endpoint without its limit.
+    /// </summary>
+    public static void ValidateConfiguration(IConfiguration? configuration, RateLimitingOptions options, List<string> errors)
+    {
+        if (configuration is null)
+        {
+            return;
+        }
+
+        foreach (var section in configuration.GetSection(Section + ":Policies").GetChildren())
+        {
+            var key = section.Path;
+            var before = errors.Count;
+            CheckEnum<RateLimitKind>(section, "Kind", errors);
+            CheckEnum<QuotaCalendar>(section, "Calendar", errors);
+            CheckEnum<RateLimitPartitionKind>(section, "Partition", errors);
+            CheckEnum<RateLimitFailureMode>(section, "FailureMode", errors);
+            if (errors.Count == before && !options.Policies.ContainsKey(section.Key))
+            {
+                errors.Add($"{key} could not be read; check that every value has the type its key needs.");
+            }
+        }
+    }
+
+    private static void CheckEnum<TEnum>(IConfigurationSection policy, string name, List<string> errors)
+        where TEnum : struct, Enum
+    {
+        var value = policy[name];
+        if (value is not null && (!Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed)))
+        {
+            errors.Add($"{policy.Path}:{name} is '{value}'; it must be one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
         }
     }
 

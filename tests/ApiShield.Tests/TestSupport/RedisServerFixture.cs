@@ -135,6 +135,10 @@ internal sealed class RedisServerFixture : IAsyncDisposable
             "--bind", "127.0.0.1",
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--lua", "true",
+
+            // Without it Garnet runs a script without locking its keys, so two scripts can interleave (a rate-limit
+            // decision is then not atomic: over-admission under concurrency). Redis always runs scripts atomically.
+            "--lua-transaction-mode", "true",
             "--memory", "64m",
             "--index", "16m",
         ]);

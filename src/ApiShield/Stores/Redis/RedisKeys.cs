@@ -8,6 +8,8 @@ namespace ApiShield.Stores.Redis;
 /// </summary>
 internal sealed class RedisKeys
 {
+    private readonly string _rateLimitPrefix;
+
     public RedisKeys(string instanceName)
     {
         var tag = "{" + instanceName + "revocation}";
@@ -16,6 +18,7 @@ internal sealed class RedisKeys
         RevocationExpiry = tag + ":expiry";
         RevocationLog = tag + ":log";
         RevocationChannel = RedisChannel.Literal(tag + ":changes");
+        _rateLimitPrefix = instanceName + "rl:{";
     }
 
     public RedisKey RevocationMeta { get; }
@@ -27,4 +30,16 @@ internal sealed class RedisKeys
     public RedisKey RevocationLog { get; }
 
     public RedisChannel RevocationChannel { get; }
+
+    /// <summary>
+    /// A rate-limit counter: <c>&lt;instance&gt;rl:{&lt;partition hash&gt;}:&lt;policy&gt;:&lt;algorithm&gt;</c>. The hash
+    /// tag is the partition hash, so one caller's counters (every policy of a request) share a cluster slot.
+    /// </summary>
+    /// <param name="partition">The hashed partition (never a raw value).</param>
+    /// <param name="keySuffix">The rule's <c>KeySuffix</c>.</param>
+    public RedisKey RateLimit(string partition, string keySuffix) => string.Concat(_rateLimitPrefix, partition, "}:", keySuffix);
+
+    /// <summary>A fixed window's counter: <see cref="RateLimit(string, string)"/> followed by <c>:&lt;period start in Unix microseconds&gt;</c>.</summary>
+    public RedisKey RateLimit(string partition, string keySuffix, long periodStart)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_rateLimitPrefix}{partition}}}:{keySuffix}:{periodStart}");
 }

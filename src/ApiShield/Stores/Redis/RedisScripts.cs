@@ -7,6 +7,8 @@ internal static class RedisScripts
 
     public static readonly string RevocationRead = Load("revocation-read.lua");
 
+    public static readonly string RateLimit = Load("rate-limit.lua");
+
     private static string Load(string name)
     {
         using var stream = typeof(RedisScripts).Assembly.GetManifestResourceStream("ApiShield.Stores.Redis.Scripts." + name)

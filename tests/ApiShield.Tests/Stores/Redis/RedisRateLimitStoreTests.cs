@@ -1,0 +1,490 @@
+using System.Globalization;
+using ApiShield.RateLimiting;
+using ApiShield.Stores.Redis;
+using ApiShield.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
+using static ApiShield.Tests.TestSupport.RateLimitTestNodes;
+
+namespace ApiShield.Tests.Stores.Redis;
+
+/// <summary>
+/// The Redis rate-limit store against a real Redis-protocol server (embedded Garnet, or <c>APISHIELD_TEST_REDIS</c>),
+/// checked against docs/rate-limiting.md's algorithms.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class RedisRateLimitStoreTests
+{
+    // Half a second into a second, so that segment and period arithmetic is not trivially aligned.
+    private static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, 500, TimeSpan.Zero);
+
+    private readonly List<RedisConnection> _connections = [];
+    private string _instance = null!;
+    private FakeTimeProvider _time = null!;
+
+    private static RedisServerFixture Redis => RedisServerFixture.Shared;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _instance = RedisServerFixture.NewInstanceName(TestContext.CurrentContext.Test.MethodName ?? "test");
+        _time = new FakeTimeProvider(Start);
+    }
+
+    [TearDown]
+    public async Task TearDownAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        _connections.Clear();
+    }
+
+    [Test]
+    public async Task AcquireAsync_Rate_FollowsGcra()
+    {
+        var store = CallerClockStore();
+        var rule = Rate("orders", 5, TimeSpan.FromSeconds(1));
+        var charge = new RateLimitCharge(rule, Partition("alice"));
+
+        var remaining = new List<long>();
+        var resets = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (ok, v) = await AcquireAsync(store, charge);
+            Assert.That(ok && v[0].Admitted, Is.True, $"request {i + 1}");
+            remaining.Add(v[0].Remaining);
+            resets.Add(v[0].ResetMicros);
+        }
+
+        var (sixth, rejected) = await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        var (afterInterval, again) = await AcquireAsync(store, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(remaining, Is.EqualTo(new long[] { 4, 3, 2, 1, 0 }));
+            Assert.That(resets, Is.EqualTo(new long[] { 200_000, 400_000, 600_000, 800_000, 200_000 }), "until back to full; at 0, until the next permit");
+            Assert.That(sixth, Is.False);
+            Assert.That(rejected[0].Admitted, Is.False);
+            Assert.That(rejected[0].Remaining, Is.Zero);
+            Assert.That(rejected[0].RetryAfterMicros, Is.EqualTo(200_000));
+            Assert.That(rejected[0].ResetMicros, Is.EqualTo(200_000));
+            Assert.That(afterInterval, Is.True);
+            Assert.That(again[0].Remaining, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_SpikeArrest_AdmitsOnePerInterval()
+    {
+        var store = CallerClockStore();
+        var charge = new RateLimitCharge(SpikeArrest("smooth", 10, TimeSpan.FromSeconds(1)), Partition("alice"));
+
+        var (first, v1) = await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        var (second, v2) = await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromMilliseconds(60));
+        var (third, _) = await AcquireAsync(store, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.True);
+            Assert.That(v1[0].Remaining, Is.Zero);
+            Assert.That(v1[0].ResetMicros, Is.EqualTo(100_000));
+            Assert.That(second, Is.False, "10/s admits one request per 100 ms, never two at once");
+            Assert.That(v2[0].RetryAfterMicros, Is.EqualTo(60_000));
+            Assert.That(third, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_FixedWindow_CountsPerCalendarPeriod()
+    {
+        var store = CallerClockStore();
+        var charge = new RateLimitCharge(FixedQuota("daily", 3, QuotaCalendar.Day), Partition("alice"));
+        var untilMidnight = RateLimitClock.ToMicros(TimeSpan.FromHours(12) - TimeSpan.FromMilliseconds(500));
+
+        var remaining = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (ok, v) = await AcquireAsync(store, charge);
+            Assert.That(ok, Is.True);
+            Assert.That(v[0].ResetMicros, Is.EqualTo(untilMidnight));
+            remaining.Add(v[0].Remaining);
+        }
+
+        var (fourth, rejected) = await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromHours(12));
+        var (nextDay, fresh) = await AcquireAsync(store, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(remaining, Is.EqualTo(new long[] { 2, 1, 0 }));
+            Assert.That(fourth, Is.False);
+            Assert.That(rejected[0].RetryAfterMicros, Is.EqualTo(untilMidnight));
+            Assert.That(nextDay, Is.True);
+            Assert.That(fresh[0].Remaining, Is.EqualTo(2));
+            Assert.That(fresh[0].ResetMicros, Is.EqualTo(RateLimitClock.ToMicros(TimeSpan.FromHours(24) - TimeSpan.FromMilliseconds(500))));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_SlidingWindow_CountsUntilTheSegmentLeaves()
+    {
+        // Three per 10 s in 1 s segments; the clock sits half-way through segment 'cur0'.
+        var store = CallerClockStore();
+        var charge = new RateLimitCharge(RollingQuota("rolling", 3, TimeSpan.FromSeconds(10)), Partition("alice"));
+
+        var (_, v1) = await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var (_, v3) = await AcquireAsync(store, charge);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var (fourth, v4) = await AcquireAsync(store, charge);
+
+        // Ten seconds after the first request its segment is still counted (S + 1 segments)...
+        _time.Advance(TimeSpan.FromSeconds(7));
+        var (atTen, _) = await AcquireAsync(store, charge);
+
+        // ...and half a second later it has left.
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        var (atTenAndHalf, v6) = await AcquireAsync(store, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(v1[0].Remaining, Is.EqualTo(2));
+            Assert.That(v1[0].ResetMicros, Is.EqualTo(10_500_000), "until the current segment leaves");
+            Assert.That(v3[0].Remaining, Is.Zero);
+            Assert.That(v3[0].ResetMicros, Is.EqualTo(8_500_000), "until the first request's segment leaves");
+            Assert.That(fourth, Is.False);
+            Assert.That(v4[0].RetryAfterMicros, Is.EqualTo(7_500_000));
+            Assert.That(atTen, Is.False);
+            Assert.That(atTenAndHalf, Is.True);
+            Assert.That(v6[0].Remaining, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_OnePolicyRejects_NoPolicyIsCharged()
+    {
+        var store = CallerClockStore();
+        var partition = Partition("alice");
+        RateLimitCharge[] charges =
+        [
+            new(Rate("burst", 10, TimeSpan.FromMinutes(1)), partition),
+            new(FixedQuota("daily", 2, QuotaCalendar.Day), partition),
+            new(RollingQuota("hourly", 10, TimeSpan.FromHours(1)), partition),
+        ];
+
+        await AcquireAsync(store, charges);
+        var (_, second) = await AcquireAsync(store, charges);
+        var (third, rejected) = await AcquireAsync(store, charges);
+        var (fourth, rejectedAgain) = await AcquireAsync(store, charges);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Select(v => v.Remaining), Is.EqualTo(new long[] { 8, 0, 8 }));
+            Assert.That(third, Is.False);
+            Assert.That(rejected.Select(v => v.Admitted), Is.EqualTo(new[] { true, false, true }));
+            Assert.That(rejected.Select(v => v.Remaining), Is.EqualTo(new long[] { 8, 0, 8 }), "as before the refused request");
+            Assert.That(rejected[0].RetryAfterMicros, Is.Zero);
+            Assert.That(fourth, Is.False);
+            Assert.That(rejectedAgain.Select(v => v.Remaining), Is.EqualTo(new long[] { 8, 0, 8 }), "refused requests charged nothing");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_Keys_HashTaggedHashedAndExpiring()
+    {
+        var store = ServerClockStore();
+        const string raw = "alice@example.com";
+        var partition = Partition(raw);
+        RateLimitCharge[] charges =
+        [
+            new(Rate("Orders", 10, TimeSpan.FromMinutes(1)), partition),
+            new(SpikeArrest("smooth", 10, TimeSpan.FromMinutes(1)), partition),
+            new(FixedQuota("daily", 10, QuotaCalendar.Day), partition),
+            new(RollingQuota("hourly", 10, TimeSpan.FromHours(1)), partition),
+        ];
+        var (admitted, _) = await AcquireAsync(store, charges);
+
+        var keys = await KeysAsync();
+        var server = (await Redis.AdminAsync()).GetDatabase();
+        var ttls = new List<double>();
+        foreach (var key in keys)
+        {
+            ttls.Add((await server.KeyTimeToLiveAsync(key))?.TotalMilliseconds ?? -1);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(admitted, Is.True);
+            Assert.That(keys, Has.Count.EqualTo(4));
+            Assert.That(keys, Has.All.StartsWith(_instance + "rl:{" + partition + "}:"));
+            Assert.That(keys, Has.None.Contains(raw).And.None.Contains("alice"));
+            Assert.That(keys, Has.Some.EqualTo($"{_instance}rl:{{{partition}}}:orders:1"));
+            Assert.That(
+                keys.Where(k => k.StartsWith($"{_instance}rl:{{{partition}}}:daily:2:", StringComparison.Ordinal)).Select(k => long.TryParse(k.AsSpan(k.LastIndexOf(':') + 1), CultureInfo.InvariantCulture, out _)),
+                Is.EqualTo(new[] { true }),
+                "a fixed window's key ends in its period start");
+            Assert.That(ttls, Has.All.GreaterThan(0), "every key has a TTL");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_Rejected_WritesNothing()
+    {
+        var store = CallerClockStore();
+        var partition = Partition("alice");
+        RateLimitCharge[] charges =
+        [
+            new(Rate("burst", 5, TimeSpan.FromMinutes(1)), partition),
+            new(FixedQuota("daily", 1, QuotaCalendar.Day), partition),
+            new(RollingQuota("hourly", 5, TimeSpan.FromHours(1)), partition),
+        ];
+        var (first, _) = await AcquireAsync(store, charges);
+        var before = await SnapshotAsync();
+
+        // A later time moves GCRA and the sliding window's segment on; a write would show in the values.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var (second, _) = await AcquireAsync(store, charges);
+        var after = await SnapshotAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.True);
+            Assert.That(second, Is.False);
+            Assert.That(before, Has.Count.EqualTo(3));
+            Assert.That(after, Is.EqualTo(before));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_EachDecision_IsOneScriptCall()
+    {
+        var connection = Connection(Redis.ConnectionString);
+        var store = new RedisRateLimitStore(connection, TimeProvider.System);
+        var partition = Partition("alice");
+        RateLimitCharge[] charges =
+        [
+            new(Rate("burst", 5, TimeSpan.FromMinutes(1)), partition),
+            new(FixedQuota("daily", 3, QuotaCalendar.Day), partition),
+            new(RollingQuota("hourly", 50, TimeSpan.FromHours(1)), partition),
+        ];
+        await AcquireAsync(store, charges);
+        var multiplexer = await connection.GetAsync();
+        var session = new ProfilingSession();
+        multiplexer.RegisterProfiler(() => session);
+        var serverCalls = await ScriptCallsOnServerAsync();
+
+        const int Decisions = 10;
+        for (var i = 0; i < Decisions; i++)
+        {
+            await AcquireAsync(store, charges);
+        }
+
+        multiplexer.RegisterProfiler(() => null);
+        var commands = session.FinishProfiling().Select(c => c.Command).ToList();
+        var serverCallsAfter = await ScriptCallsOnServerAsync();
+        TestContext.Out.WriteLine($"Commands sent for {Decisions} decisions: {string.Join(", ", commands.GroupBy(c => c).Select(g => $"{g.Key} x{g.Count()}"))}; server script calls {serverCalls} -> {serverCallsAfter}.");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(commands, Has.Count.EqualTo(Decisions));
+            Assert.That(commands, Has.All.EqualTo("EVALSHA"));
+            if (serverCalls is not null)
+            {
+                Assert.That(serverCallsAfter - serverCalls, Is.EqualTo(Decisions), "INFO commandstats");
+            }
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_ScriptCacheFlushed_LoadsTheScriptAgain()
+    {
+        var store = CallerClockStore();
+        var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition("alice"));
+        await AcquireAsync(store, charge);
+        var admin = await Redis.AdminAsync();
+        await admin.GetServers()[0].ScriptFlushAsync();
+
+        var (afterFlush, v) = await AcquireAsync(store, charge);
+        var (next, v2) = await AcquireAsync(store, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterFlush, Is.True);
+            Assert.That(v[0].Remaining, Is.EqualTo(3));
+            Assert.That(next, Is.True);
+            Assert.That(v2[0].Remaining, Is.EqualTo(2));
+        });
+    }
+
+    private static IEnumerable<TestCaseData> Kinds()
+    {
+        yield return new TestCaseData("rate", 20L).SetArgDisplayNames("Rate");
+        yield return new TestCaseData("spike", 1L).SetArgDisplayNames("SpikeArrest");
+        yield return new TestCaseData("fixed", 20L).SetArgDisplayNames("FixedQuota");
+        yield return new TestCaseData("rolling", 20L).SetArgDisplayNames("RollingQuota");
+    }
+
+    [TestCaseSource(nameof(Kinds))]
+    public async Task AcquireAsync_ThreeNodesBurstFiveTimesTheLimit_AdmitExactlyTheLimit(string kind, long expected)
+    {
+        // Windows long enough that nothing refills during the burst: spike arrest's 20 per hour admits one at a time.
+        var rule = kind switch
+        {
+            "rate" => Rate("rate", 20, TimeSpan.FromHours(1)),
+            "spike" => SpikeArrest("spike", 20, TimeSpan.FromHours(1)),
+            "fixed" => FixedQuota("fixed", 20, QuotaCalendar.Month),
+            _ => RollingQuota("rolling", 20, TimeSpan.FromHours(1)),
+        };
+        var charge = new RateLimitCharge(rule, Partition("burst"));
+        var nodes = Enumerable.Range(0, 3).Select(_ => new RedisRateLimitStore(Connection(Redis.ConnectionString), TimeProvider.System)).ToArray();
+        foreach (var node in nodes)
+        {
+            // Connect every node first, so the burst is concurrent rather than queued behind a handshake.
+            await AcquireAsync(node, new RateLimitCharge(rule, Partition("warm-up")));
+        }
+
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = Enumerable.Range(0, (int)(5 * rule.PermitLimit)).Select(async i =>
+        {
+            await go.Task;
+            var verdicts = new RateLimitVerdict[1];
+            return await nodes[i % 3].AcquireAsync(new[] { charge }, verdicts, CancellationToken.None);
+        }).ToArray();
+        go.SetResult();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.That(results.Count(admitted => admitted), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task AcquireAsync_NodeClocksHoursApart_ShareTheServersWindow()
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var behind = new FakeTimeProvider(now - TimeSpan.FromHours(5));
+        var ahead = new FakeTimeProvider(now + TimeSpan.FromHours(5));
+        var nodeA = new RedisRateLimitStore(Connection(Redis.ConnectionString), behind);
+        var nodeB = new RedisRateLimitStore(Connection(Redis.ConnectionString), ahead);
+        var partition = Partition("alice");
+        var rate = new RateLimitCharge(Rate("rate", 5, TimeSpan.FromHours(1)), partition);
+        var daily = new RateLimitCharge(FixedQuota("daily", 5, QuotaCalendar.Day), partition);
+        var rolling = new RateLimitCharge(RollingQuota("rolling", 5, TimeSpan.FromHours(1)), partition);
+
+        var admitted = new Dictionary<string, int>();
+        foreach (var (name, charge) in new[] { ("rate", rate), ("daily", daily), ("rolling", rolling) })
+        {
+            var count = 0;
+            for (var i = 0; i < 3; i++)
+            {
+                count += (await AcquireAsync(nodeA, charge)).Admitted ? 1 : 0;
+            }
+
+            for (var i = 0; i < 5; i++)
+            {
+                count += (await AcquireAsync(nodeB, charge)).Admitted ? 1 : 0;
+            }
+
+            admitted[name] = count;
+        }
+
+        var keys = await KeysAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(admitted, Is.EqualTo(new Dictionary<string, int> { ["rate"] = 5, ["daily"] = 5, ["rolling"] = 5 }));
+            Assert.That(keys.Count(k => k.Contains(":daily:", StringComparison.Ordinal)), Is.EqualTo(1), "one period, chosen by the server's time");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_ServerUnreachable_ThrowsStoreUnavailable()
+    {
+        var (host, port) = EndPointOf(Redis.ConnectionString);
+        using var proxy = new TcpOutageProxy(host, port);
+        var store = new RedisRateLimitStore(Connection($"127.0.0.1:{proxy.Port}"), _time);
+        var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition("alice"));
+        var (before, _) = await AcquireAsync(store, charge);
+
+        proxy.Cut();
+
+        Assert.That(before, Is.True);
+        Assert.ThrowsAsync<RateLimitStoreUnavailableException>(async () => await AcquireAsync(store, charge));
+    }
+
+    private static async Task<(bool Admitted, RateLimitVerdict[] Verdicts)> AcquireAsync(RedisRateLimitStore store, params RateLimitCharge[] charges)
+    {
+        var verdicts = new RateLimitVerdict[charges.Length];
+        var admitted = await store.AcquireAsync(charges, verdicts, CancellationToken.None);
+        return (admitted, verdicts);
+    }
+
+    private static async Task<long?> ScriptCallsOnServerAsync()
+    {
+        var admin = await Redis.AdminAsync();
+        try
+        {
+            var info = await admin.GetServers()[0].InfoAsync("commandstats");
+            long? calls = null;
+            foreach (var pair in info.SelectMany(group => group))
+            {
+                if (pair.Key is "cmdstat_evalsha" or "cmdstat_eval")
+                {
+                    var field = pair.Value.Split(',').First(f => f.StartsWith("calls=", StringComparison.Ordinal));
+                    calls = (calls ?? 0) + long.Parse(field.AsSpan(6), CultureInfo.InvariantCulture);
+                }
+            }
+
+            return calls;
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
+    }
+
+    private RedisRateLimitStore CallerClockStore() => new(Connection(Redis.ConnectionString), _time) { UseCallerClock = true };
+
+    private RedisRateLimitStore ServerClockStore() => new(Connection(Redis.ConnectionString), TimeProvider.System);
+
+    private RedisConnection Connection(string connectionString)
+    {
+        var connection = Connect(connectionString, _instance);
+        _connections.Add(connection);
+        return connection;
+    }
+
+    private async Task<List<string>> KeysAsync()
+    {
+        var admin = await Redis.AdminAsync();
+        var keys = new List<string>();
+        await foreach (var key in admin.GetServers()[0].KeysAsync(pattern: _instance + "*"))
+        {
+            keys.Add(key.ToString());
+        }
+
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
+
+    private async Task<Dictionary<string, string>> SnapshotAsync()
+    {
+        var database = (await Redis.AdminAsync()).GetDatabase();
+        var snapshot = new Dictionary<string, string>();
+        foreach (var key in await KeysAsync())
+        {
+            snapshot[key] = await database.KeyTypeAsync(key) == RedisType.Hash
+                ? string.Join(",", (await database.HashGetAllAsync(key)).OrderBy(e => (string)e.Name!, StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}"))
+                : (string)(await database.StringGetAsync(key))!;
+        }
+
+        return snapshot;
+    }
+}
