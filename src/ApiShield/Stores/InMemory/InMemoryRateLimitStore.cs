@@ -52,7 +52,13 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             {
                 lock (shard.Lock)
                 {
-                    count += shard.Entries.Count;
+                    foreach (var head in shard.Entries.Values)
+                    {
+                        for (var entry = head; entry is not null; entry = entry.Next)
+                        {
+                            count++;
+                        }
+                    }
                 }
             }
 
@@ -88,11 +94,26 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             lock (shard.Lock)
             {
                 var entries = shard.Entries;
-                foreach (var (key, entry) in entries)
+                foreach (var partition in entries.Keys)
                 {
-                    if (entry.ExpiresAt <= now)
+                    // Updating a value in place and removing during enumeration leave the enumeration valid.
+                    ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(entries, partition);
+                    ref var link = ref head;
+                    while (link is not null)
                     {
-                        entries.Remove(key);
+                        if (link.ExpiresAt <= now)
+                        {
+                            link = link.Next;
+                        }
+                        else
+                        {
+                            link = ref link.Next;
+                        }
+                    }
+
+                    if (head is null)
+                    {
+                        entries.Remove(partition);
                     }
                 }
 
@@ -107,11 +128,10 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
 
     private bool AcquireOne(in RateLimitCharge charge, ref RateLimitVerdict verdict, long now)
     {
-        var key = new EntryKey(charge.Partition, charge.Rule.KeySuffix);
-        var shard = _shards[key.Hash & _shardMask];
+        var shard = _shards[ShardOf(charge.Partition)];
         lock (shard.Lock)
         {
-            var entry = GetOrAdd(shard, key);
+            var entry = GetOrAdd(shard, charge.Partition, charge.Rule.KeySuffix);
             Evaluate(entry, charge.Rule, now, ref verdict, out var pending);
             if (pending.Admits)
             {
@@ -125,13 +145,13 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     private bool AcquireMany(ReadOnlySpan<RateLimitCharge> charges, Span<RateLimitVerdict> verdicts, long now)
     {
         var count = charges.Length;
-        Span<int> hashes = count <= StackCharges ? stackalloc int[count] : new int[count];
+        Span<int> shards = count <= StackCharges ? stackalloc int[count] : new int[count];
         Span<int> lockOrder = count <= StackCharges ? stackalloc int[count] : new int[count];
         Span<Pending> pending = count <= StackCharges ? stackalloc Pending[count] : new Pending[count];
         for (var i = 0; i < count; i++)
         {
-            hashes[i] = EntryKey.HashOf(charges[i].Partition, charges[i].Rule.KeySuffix);
-            lockOrder[i] = hashes[i] & _shardMask;
+            shards[i] = ShardOf(charges[i].Partition);
+            lockOrder[i] = shards[i];
         }
 
         lockOrder.Sort();
@@ -150,8 +170,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             var admitted = true;
             for (var i = 0; i < count; i++)
             {
-                var key = new EntryKey(charges[i].Partition, charges[i].Rule.KeySuffix, hashes[i]);
-                var entry = GetOrAdd(_shards[key.Hash & _shardMask], key);
+                var entry = GetOrAdd(_shards[shards[i]], charges[i].Partition, charges[i].Rule.KeySuffix);
                 Evaluate(entry, charges[i].Rule, now, ref verdicts[i], out pending[i]);
                 admitted &= pending[i].Admits;
             }
@@ -160,8 +179,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             {
                 if (admitted)
                 {
-                    var key = new EntryKey(charges[i].Partition, charges[i].Rule.KeySuffix, hashes[i]);
-                    Commit(_shards[key.Hash & _shardMask].Entries[key], charges[i].Rule, in pending[i]);
+                    Commit(GetOrAdd(_shards[shards[i]], charges[i].Partition, charges[i].Rule.KeySuffix), charges[i].Rule, in pending[i]);
                 }
                 else if (pending[i].Admits)
                 {
@@ -182,10 +200,37 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         }
     }
 
-    private static Entry GetOrAdd(Shard shard, EntryKey key)
+    /// <summary>The counter of one partition for one rule; a partition's counters (one per policy) hang off one dictionary entry.</summary>
+    private static Entry GetOrAdd(Shard shard, string partition, string suffix)
     {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Entries, key, out _);
-        return entry ??= new Entry();
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Entries, partition, out _);
+        for (var entry = head; entry is not null; entry = entry.Next)
+        {
+            if (string.Equals(entry.Suffix, suffix, StringComparison.Ordinal))
+            {
+                return entry;
+            }
+        }
+
+        return head = new Entry(suffix, head);
+    }
+
+    /// <summary>
+    /// The shard of a partition, from its length and last characters: lock striping only, so partitions chosen to share
+    /// a shard cost contention on one lock, never slow lookups. The shard's dictionary hashes whole strings and defends
+    /// itself against colliding keys (it switches to randomized hashing when it meets them) without paying for
+    /// randomized hashing on every request, as a per-process-randomized hash of the partition did.
+    /// </summary>
+    private int ShardOf(string partition)
+    {
+        var length = partition.Length;
+        var mix = (uint)length;
+        for (var i = Math.Max(0, length - 8); i < length; i++)
+        {
+            mix = (mix * 31) + partition[i];
+        }
+
+        return (int)((mix * 0x9E3779B1u) >> 16) & _shardMask;
     }
 
     private static void Evaluate(Entry entry, RateLimitRule rule, long now, ref RateLimitVerdict verdict, out Pending pending)
@@ -227,7 +272,8 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             pending.Admits = true;
             pending.Value = newTat;
             pending.ExpiresAt = newTat;
-            pending.RemainingBefore = (tolerance - (start - now)) / interval;
+            // start - now is (newTat - now) - interval and the dividend is not negative here: one permit more, no second division.
+            pending.RemainingBefore = remaining + 1;
             pending.ResetBefore = start - now;
         }
         else
@@ -368,12 +414,19 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     private sealed class Shard
     {
         public readonly Lock Lock = new();
-        public readonly Dictionary<EntryKey, Entry> Entries = [];
+        /// <summary>Each partition's counters, a list linked through <see cref="Entry.Next"/>.</summary>
+        public readonly Dictionary<string, Entry> Entries = [];
     }
 
     /// <summary>One counter's state; which fields are used depends on the rule's algorithm (part of the key).</summary>
-    private sealed class Entry
+    private sealed class Entry(string suffix, Entry? next)
     {
+        /// <summary>The rule's key suffix: the policy and its algorithm.</summary>
+        public readonly string Suffix = suffix;
+
+        /// <summary>The partition's counter for another rule.</summary>
+        public Entry? Next = next;
+
         /// <summary>GCRA: the theoretical arrival time. Fixed window: the count in the period.</summary>
         public long Value;
 
@@ -422,33 +475,5 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         public long ExpiresAt;
         public long RemainingBefore;
         public long ResetBefore;
-    }
-
-    /// <summary>(partition, rule key suffix) with its hash computed once, for both the shard and the dictionary.</summary>
-    /// <remarks>The partition hash is randomized per process, so callers cannot choose partitions that collide.</remarks>
-    private readonly struct EntryKey(string partition, string suffix, int hash) : IEquatable<EntryKey>
-    {
-        public EntryKey(string partition, string suffix)
-            : this(partition, suffix, HashOf(partition, suffix))
-        {
-        }
-
-        public string Partition { get; } = partition;
-
-        public string Suffix { get; } = suffix;
-
-        public int Hash { get; } = hash;
-
-        // The partition's randomized hash alone picks the shard (its low 16 bits), so the charges of one caller's request
-        // take one lock; the suffix adds only its length: policies are few and configured, so their collisions are bounded.
-        public static int HashOf(string partition, string suffix) => partition.GetHashCode(StringComparison.Ordinal) ^ (suffix.Length << 16);
-
-        public bool Equals(EntryKey other) => Hash == other.Hash
-            && string.Equals(Partition, other.Partition, StringComparison.Ordinal)
-            && string.Equals(Suffix, other.Suffix, StringComparison.Ordinal);
-
-        public override bool Equals(object? obj) => obj is EntryKey other && Equals(other);
-
-        public override int GetHashCode() => Hash;
     }
 }
