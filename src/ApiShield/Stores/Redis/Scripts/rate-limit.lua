@@ -28,21 +28,21 @@ local function ceil_ms(us)
   return math.floor((us + 999) / 1000)
 end
 
--- One entry per charge: { algorithm, key, values needed to write and to report }.
+-- One entry per charge: { algorithm, key, values needed to write and to report }, each built by one table
+-- constructor, which sizes it once (filling an empty table field by field rehashes it as it grows).
 local charges = {}
 local all = true
 local a, k = 2, 1
 
 while a <= #ARGV do
   local alg = tonumber(ARGV[a])
-  local c = { alg = alg }
+  local c
   if alg == 1 then
     local T, B = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
     local tat = tonumber(redis.call('GET', KEYS[k]) or now)
     local base = math.max(tat, now)
     local newTat = base + T
-    c.key, c.T, c.B, c.base, c.newTat = KEYS[k], T, B, base, newTat
-    c.ok = newTat - now <= B * T
+    c = { alg = alg, key = KEYS[k], T = T, B = B, base = base, newTat = newTat, ok = newTat - now <= B * T }
     a, k = a + 3, k + 1
   elseif alg == 2 then
     local limit = tonumber(ARGV[a + 1])
@@ -51,8 +51,7 @@ while a <= #ARGV do
       i = i + 1
     end
     local count = tonumber(redis.call('GET', KEYS[k + i]) or 0)
-    c.key, c.limit, c.count, c.e = KEYS[k + i], limit, count, tonumber(ARGV[a + 3 + i])
-    c.ok = count + 1 <= limit
+    c = { alg = alg, key = KEYS[k + i], limit = limit, count = count, e = tonumber(ARGV[a + 3 + i]), ok = count + 1 <= limit }
     a, k = a + 6, k + 3
   else
     local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
@@ -69,8 +68,7 @@ while a <= #ARGV do
         count = count + n
       end
     end
-    c.key, c.limit, c.seg, c.S, c.cur, c.counters, c.stale, c.count = KEYS[k], limit, seg, S, cur, counters, stale, count
-    c.ok = count + 1 <= limit
+    c = { alg = alg, key = KEYS[k], limit = limit, seg = seg, S = S, cur = cur, counters = counters, stale = stale, count = count, ok = count + 1 <= limit }
     a, k = a + 4, k + 1
   end
   if not c.ok then
