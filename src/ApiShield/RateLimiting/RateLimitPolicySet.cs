@@ -19,8 +19,8 @@ internal sealed class RateLimitPolicySet
             _policies[name] = new RateLimitPolicy(name, policy);
         }
 
-        // Option validation has already refused unknown default policies.
-        _defaults = rateLimiting.DefaultPolicies.Select(name => _policies[name]).ToArray();
+        // Option validation has already refused unknown default policies; a name listed twice (in any case) counts once.
+        _defaults = rateLimiting.DefaultPolicies.Select(name => _policies[name]).Distinct().ToArray();
     }
 
     public bool IsEmpty => _policies.Count == 0;
