@@ -200,6 +200,13 @@ internal static class RateLimitingOptionsValidation
             }
 
             ValidateLimit($"{tierKey}:PermitLimit", limits.PermitLimit, errors);
+            if (policy.Kind != RateLimitKind.Quota && limits.PermitLimit > 0 && policy.Window > TimeSpan.Zero
+                && RateLimitClock.ToMicros(policy.Window) < limits.PermitLimit)
+            {
+                // The interval would round up to 1 µs: the tier would admit fewer than its RateLimit-Policy q says.
+                errors.Add($"{tierKey}:PermitLimit is more than one permit per microsecond of {key}:Window; lower it or lengthen Window.");
+            }
+
             if (limits.Burst is { } tierBurst)
             {
                 if (policy.Kind != RateLimitKind.Rate)

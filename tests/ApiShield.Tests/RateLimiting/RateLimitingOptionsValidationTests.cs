@@ -48,6 +48,7 @@ public sealed class RateLimitingOptionsValidationTests
     [TestCase("Quota", "00:00:00.0000001", "Segments", "10", "Window")]
     [TestCase("Rate", "30.00:00:00", "Burst", "10000000", "Burst")]
     [TestCase("Rate", "30.00:00:00", "Tiers:gold:Burst", "10000000", "Tiers:gold:Burst")]
+    [TestCase("SpikeArrest", "00:00:01", "Tiers:gold:PermitLimit", "2000000", "Tiers:gold:PermitLimit")]
     public async Task Validate_ValueTheStoresCannotCountWith_FailsNamingKey(string kind, string window, string key, string value, string namedKey)
     {
         var settings = new Dictionary<string, string?>
