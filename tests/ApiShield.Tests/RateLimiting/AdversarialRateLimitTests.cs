@@ -674,12 +674,13 @@ public sealed partial class AdversarialRateLimitTests
 [Route("exempt-reports")]
 [NoRateLimits]
 [AllowAnyScope]
-public sealed class ExemptReportsController : ControllerBase
+// Internal, so only hosts that list it (SingleControllerFeatureProvider) see it: its policy exists in no other test host.
+internal sealed class ExemptReportsController : ControllerBase
 {
     [HttpGet("limited")]
     [RateLimits("action")]
-    public string Limited() => "ok";
+    public IActionResult Limited() => Ok("ok");
 
     [HttpGet("free")]
-    public string Free() => "ok";
+    public IActionResult Free() => Ok("ok");
 }

@@ -510,16 +510,17 @@ public sealed class RateLimitingMiddlewareTests
 [Microsoft.AspNetCore.Mvc.Route("limited-orders")]
 [RateLimits("controller")]
 [AllowAnyScope]
-public sealed class LimitedOrdersController : Microsoft.AspNetCore.Mvc.ControllerBase
+// Internal, so only hosts that list it (SingleControllerFeatureProvider) see it: its policies exist in no other test host.
+internal sealed class LimitedOrdersController : Microsoft.AspNetCore.Mvc.ControllerBase
 {
     [Microsoft.AspNetCore.Mvc.HttpGet("action")]
     [RateLimits("action")]
-    public string Action() => "ok";
+    public Microsoft.AspNetCore.Mvc.IActionResult Action() => Ok("ok");
 
     [Microsoft.AspNetCore.Mvc.HttpGet("controller")]
-    public string Controller() => "ok";
+    public Microsoft.AspNetCore.Mvc.IActionResult Controller() => Ok("ok");
 
     [Microsoft.AspNetCore.Mvc.HttpGet("exempt")]
     [NoRateLimits]
-    public string Exempt() => "ok";
+    public Microsoft.AspNetCore.Mvc.IActionResult Exempt() => Ok("ok");
 }
