@@ -8,7 +8,9 @@ builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddControllers();
 
 // Reads the "ApiShield" section; the token issuer comes from Authentication:Schemes:Bearer. With
-// ApiShield:Redis:ConnectionString set, the revocation list is shared by every instance of the API.
+// ApiShield:Redis:ConnectionString set, the revocation list and the rate-limit counters are shared by every
+// instance of the API. Every endpoint gets the default rate limits (a spike arrest, a per-client rate and a daily
+// quota, ApiShield:RateLimiting:DefaultPolicies) unless it names its own.
 builder.Services.AddApiShield();
 
 var app = builder.Build();
@@ -55,7 +57,8 @@ app.MapPost("/me/logout", async (ClaimsPrincipal user, IRevocationService revoca
 // Operators revoke tokens, users (sub) and client applications (client_id) here; the scope is the sample's choice.
 app.MapApiShieldRevocations("/admin/revocations").RequireScope("revocations:admin");
 
-app.MapGet("/health", () => Results.Ok(new { status = "healthy" })).AllowAnonymous();
+// Load balancers poll it: no token, and no rate limit either.
+app.MapGet("/health", () => Results.Ok(new { status = "healthy" })).AllowAnonymous().WithoutRateLimits();
 
 app.MapControllers();
 

@@ -1,6 +1,7 @@
 using ApiShield.DependencyInjection;
 using ApiShield.Filtering;
 using ApiShield.Https;
+using ApiShield.RateLimiting;
 using ApiShield.Scopes;
 using ApiShield.Threats;
 using ApiShield.Tokens;
@@ -65,6 +66,9 @@ public static class ApiShieldApplicationBuilderExtensions
         }
 
         app.UseMiddleware<BearerTokenMiddleware>();
+
+        // After the token (policies partition by client), before scopes (a client hammering a forbidden endpoint counts).
+        app.UseMiddleware<RateLimitingMiddleware>();
         app.UseMiddleware<ScopeAuthorizationMiddleware>();
 
         // Inside compression and after the access checks: it wraps what the endpoint writes.

@@ -8,7 +8,7 @@ namespace ApiShield.DependencyInjection;
 /// Validates every ApiShield option when the host starts. Every message names its configuration key, which the
 /// source-generated DataAnnotations validator cannot do (it reports the CLR member path and drops custom messages).
 /// </summary>
-internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : IValidateOptions<ApiShieldOptions>
+internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment, IServiceProvider services) : IValidateOptions<ApiShieldOptions>
 {
     public ValidateOptionsResult Validate(string? name, ApiShieldOptions options)
     {
@@ -18,6 +18,9 @@ internal sealed class ApiShieldOptionsValidator(IHostEnvironment environment) : 
         ValidateScopes(options, errors);
         ValidateRevocation(options, errors);
         Filtering.FilteringOptionsValidation.Validate(options.Filtering, errors);
+        RateLimiting.RateLimitingOptionsValidation.Validate(options.RateLimiting, errors);
+        RateLimiting.RateLimitingOptionsValidation.ValidateConfiguration(
+            services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration)) as Microsoft.Extensions.Configuration.IConfiguration, options.RateLimiting, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -14,6 +14,7 @@ internal sealed class ApiShieldMetrics
     private readonly Counter<long> _filteredFields;
     private readonly Counter<long> _detectorHits;
     private readonly Counter<long> _threatRejections;
+    private readonly Counter<long> _rateLimitRejections;
     private readonly Counter<long> _rateLimitStoreFailures;
 
     public ApiShieldMetrics(IMeterFactory meterFactory)
@@ -33,6 +34,8 @@ internal sealed class ApiShieldMetrics
             "apishield.filtering.detector_hits", unit: "{value}", description: "Sensitive values found by content detectors.");
         _threatRejections = meter.CreateCounter<long>(
             "apishield.threats.rejections", unit: "{request}", description: "Requests that crossed a threat-protection limit or matched an injection pattern (refused, or let through in report-only mode).");
+        _rateLimitRejections = meter.CreateCounter<long>(
+            "apishield.rate_limiting.rejections", unit: "{request}", description: "Requests refused by a rate-limit policy, counted once per policy that refused them.");
         _rateLimitStoreFailures = meter.CreateCounter<long>(
             "apishield.rate_limiting.store_failures", unit: "{decision}", description: "Rate-limit policy decisions made by the policy's failure mode because the shared store could not answer.");
     }
@@ -97,6 +100,16 @@ internal sealed class ApiShieldMetrics
         if (_threatRejections.Enabled)
         {
             _threatRejections.Add(1, new KeyValuePair<string, object?>("limit", limit), new KeyValuePair<string, object?>("mode", mode));
+        }
+    }
+
+    /// <summary>Counts a request a rate-limit policy refused.</summary>
+    /// <param name="policy">The policy's name.</param>
+    public void RateLimitRejected(string policy)
+    {
+        if (_rateLimitRejections.Enabled)
+        {
+            _rateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policy));
         }
     }
 

@@ -48,4 +48,8 @@ internal static class ProblemTypes
     public static readonly ProblemType JsonDuplicateProperty = new("json-duplicate-property", "A JSON object in the body repeats a property name.", StatusCodes.Status400BadRequest);
 
     public static readonly ProblemType InjectionDetected = new("injection-detected", "The request matches an injection pattern.", StatusCodes.Status400BadRequest);
+
+    public static readonly ProblemType QuotaExceeded = new("quota-exceeded", "Too many requests.", StatusCodes.Status429TooManyRequests);
+
+    public static readonly ProblemType RateLimitUnavailable = new("rate-limit-unavailable", "Rate limits cannot be checked right now.", StatusCodes.Status503ServiceUnavailable);
 }

@@ -4,6 +4,7 @@ namespace ApiShield.RateLimiting;
 /// <remarks>
 /// A period starts at local midnight (or the top of the local hour). Where daylight saving time skips that local
 /// time, the period starts at the first local time that exists after it; where it repeats, at its first occurrence.
+/// Where the offset changes by part of an hour, an hour period also starts at the change.
 /// </remarks>
 internal sealed class CalendarPeriods
 {
@@ -71,8 +72,15 @@ internal sealed class CalendarPeriods
             // Hours are aligned to the zone's offset, so a +05:30 zone's hours start at half past in UTC.
             var offset = _zone.GetUtcOffset(instant);
             var local = instant.UtcTicks + offset.Ticks;
-            var hourStart = local - (local % TimeSpan.TicksPerHour);
-            return new DateTimeOffset(hourStart - offset.Ticks, TimeSpan.Zero);
+            var hourStart = local - (local % TimeSpan.TicksPerHour) - offset.Ticks;
+            if (_zone.GetUtcOffset(new DateTimeOffset(hourStart, TimeSpan.Zero)) != offset)
+            {
+                // The offset changed by part of an hour within this local hour (Lord Howe Island's 30-minute
+                // daylight saving time): the period starts at the change, or it would overlap the one before.
+                hourStart = FirstInstantWithOffset(hourStart, instant.UtcTicks, offset);
+            }
+
+            return new DateTimeOffset(hourStart, TimeSpan.Zero);
         }
 
         var localTime = TimeZoneInfo.ConvertTime(instant, _zone).DateTime;
@@ -101,6 +109,25 @@ internal sealed class CalendarPeriods
             _ => local.AddMonths(1),
         };
         return ToInstant(DateTime.SpecifyKind(next, DateTimeKind.Unspecified));
+    }
+
+    /// <summary>The first UTC tick in <c>(before, at]</c> with <paramref name="offset"/>, which <paramref name="at"/> has and <paramref name="before"/> has not.</summary>
+    private long FirstInstantWithOffset(long before, long at, TimeSpan offset)
+    {
+        while (at - before > 1)
+        {
+            var middle = before + ((at - before) / 2);
+            if (_zone.GetUtcOffset(new DateTimeOffset(middle, TimeSpan.Zero)) == offset)
+            {
+                at = middle;
+            }
+            else
+            {
+                before = middle;
+            }
+        }
+
+        return at;
     }
 
     private DateTimeOffset ToInstant(DateTime local)

@@ -3,7 +3,7 @@ namespace ApiShield.RateLimiting;
 /// <summary>Whose requests a policy counts together.</summary>
 public enum RateLimitPartitionKind
 {
-    /// <summary>The calling client application: the token's <c>client_id</c>, else <c>azp</c>; anonymous callers by IP address.</summary>
+    /// <summary>The calling client application: the token's <c>client_id</c>, else <c>azp</c>, else <c>appid</c>; a token naming no client by its subject; anonymous callers by IP address.</summary>
     Client,
 
     /// <summary>The token's subject (<c>sub</c>); anonymous callers by IP address.</summary>

@@ -2,9 +2,21 @@ using Microsoft.Extensions.Logging;
 
 namespace ApiShield.RateLimiting;
 
-/// <summary>Rate-limiting events, ids 640–669 (the store and its failure modes). Partition values are never logged.</summary>
+/// <summary>Rate-limiting events: 600–639 decisions and endpoints, 640–669 the store and its failure modes. Partition values are never logged.</summary>
 internal static partial class RateLimitingLog
 {
+    [LoggerMessage(600, LogLevel.Information, "Request refused by rate-limit policy {Policies}; retry after {RetryAfterSeconds} s.", EventName = "RequestRateLimited")]
+    public static partial void RequestRateLimited(ILogger logger, string policies, long retryAfterSeconds);
+
+    [LoggerMessage(601, LogLevel.Warning, "Request refused with 503: the rate-limit store cannot answer and policy {Policies} fails closed.", EventName = "RateLimitUnavailable")]
+    public static partial void RateLimitUnavailable(ILogger logger, string policies);
+
+    [LoggerMessage(602, LogLevel.Error, "Endpoint '{Endpoint}' names rate-limit policy '{Policy}', which is not configured; its requests are refused with 503.", EventName = "UnknownPolicy")]
+    public static partial void UnknownPolicy(ILogger logger, string endpoint, string policy);
+
+    [LoggerMessage(603, LogLevel.Warning, "Endpoint '{Endpoint}' is short-circuited: it runs inside routing, before ApiShield, so its rate-limit policies are never applied.", EventName = "ShortCircuitedLimitedEndpoint")]
+    public static partial void ShortCircuitedLimitedEndpoint(ILogger logger, string endpoint);
+
     [LoggerMessage(640, LogLevel.Warning, "The rate-limit store did not answer ({Reason}); the policies' failure modes decide the request.", EventName = "RedisUnavailable")]
     public static partial void RedisUnavailable(ILogger logger, string reason, Exception? exception);
 

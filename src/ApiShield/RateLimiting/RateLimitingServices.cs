@@ -18,6 +18,11 @@ internal static class RateLimitingServices
             ? ActivatorUtilities.CreateInstance<RedisRateLimitStore>(sp)
             : sp.GetRequiredService<InMemoryRateLimitStore>());
         services.TryAddSingleton<RateLimitEngine>();
+        services.TryAddSingleton<RateLimitPolicySet>();
+        services.TryAddSingleton(static sp => new RateLimitPartitioner(
+            hashPartitions: sp.GetRequiredService<IRateLimitStore>() is not InMemoryRateLimitStore,
+            ipv6PrefixLength: sp.GetRequiredService<IOptions<ApiShieldOptions>>().Value.RateLimiting.IPv6PrefixLength));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, RateLimitEndpointAudit>());
     }
 
     private static bool UsesRedis(IServiceProvider services)

@@ -35,6 +35,9 @@ public sealed class SampleApiTests
                 ["Authentication:Schemes:Bearer:SigningKeys:0:Issuer"] = "dotnet-user-jwts",
                 ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = Convert.ToBase64String(UserJwtsKey),
                 ["Authentication:Schemes:Bearer:SigningKeys:0:Length"] = "32",
+
+                // These tests send requests back to back with one token; SampleRateLimitTests checks the real limits.
+                ["ApiShield:RateLimiting:Policies:spike-arrest:PermitLimit"] = "1000000",
             }));
         });
         _client = _factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost/") });

@@ -28,6 +28,9 @@ public sealed class SampleJsonLimitsTests
             {
                 ["Authentication:Schemes:Bearer:Authority"] = TestIdentityProvider.Issuer,
                 ["Authentication:Schemes:Bearer:ValidAudience"] = TestIdentityProvider.Audience,
+
+                // Requests go back to back; SampleRateLimitTests checks the sample's real spike arrest.
+                ["ApiShield:RateLimiting:Policies:spike-arrest:PermitLimit"] = "1000000",
             }));
             web.ConfigureServices(s => s.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = _idp));
         });

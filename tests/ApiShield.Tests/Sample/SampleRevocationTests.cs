@@ -22,6 +22,7 @@ public sealed class SampleRevocationTests
             builder.UseEnvironment("Production");
             builder.UseSetting("Authentication:Schemes:Bearer:Authority", TestIdentityProvider.Issuer);
             builder.UseSetting("Authentication:Schemes:Bearer:ValidAudience", TestIdentityProvider.Audience);
+            builder.UseSetting("ApiShield:RateLimiting:Policies:spike-arrest:PermitLimit", "1000000");
             builder.ConfigureTestServices(services =>
                 services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = idp));
         });

@@ -1,13 +1,451 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using ApiShield.RateLimiting;
 
 namespace ApiShield.Stores.InMemory;
 
-/// <summary>Rate-limit counters in this process (placeholder: implemented on feature/rl-memory).</summary>
-internal sealed class InMemoryRateLimitStore(TimeProvider time) : IRateLimitStore
+/// <summary>
+/// Rate-limit counters in this process, deciding exactly as <c>docs/rate-limiting.md</c> specifies (the Redis script
+/// implements the same specification). The whole store on one node, and the <see cref="RateLimitFailureMode.Local"/>
+/// fallback while Redis cannot answer.
+/// </summary>
+/// <remarks>
+/// Counters live in shards, each a dictionary behind its own lock. A request locks the shards of all its charges in
+/// ascending order (so two requests never wait on each other in a cycle), evaluates every charge against the state
+/// before it, and writes only if every charge admits it. Expired counters are swept by a timer, so memory follows the
+/// partitions active within the longest window rather than every partition ever seen.
+/// </remarks>
+internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
 {
+    /// <summary>How often expired counters are removed.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
+    // Charges of one request beyond this many use heap scratch space; endpoints carry a handful of policies.
+    private const int StackCharges = 8;
+
+    private readonly TimeProvider _time;
+    private readonly Shard[] _shards;
+    private readonly int _shardMask;
+    private readonly ITimer _sweepTimer;
+
+    public InMemoryRateLimitStore(TimeProvider time)
+    {
+        _time = time;
+        var shardCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 4096));
+        _shards = new Shard[shardCount];
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new Shard();
+        }
+
+        _shardMask = shardCount - 1;
+        _sweepTimer = time.CreateTimer(static state => ((InMemoryRateLimitStore)state!).Sweep(), this, SweepInterval, SweepInterval);
+    }
+
+    /// <summary>The number of counters held, expired or not (for tests).</summary>
+    internal int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var shard in _shards)
+            {
+                lock (shard.Lock)
+                {
+                    count += shard.Entries.Count;
+                }
+            }
+
+            return count;
+        }
+    }
+
     public ValueTask<bool> AcquireAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts, CancellationToken cancellationToken)
     {
-        _ = time;
-        throw new NotImplementedException();
+        if (verdicts.Length < charges.Length)
+        {
+            throw new ArgumentException("There must be one verdict per charge.", nameof(verdicts));
+        }
+
+        var now = RateLimitClock.NowMicros(_time);
+        var admitted = charges.Length switch
+        {
+            0 => true,
+            1 => AcquireOne(charges.Span[0], ref verdicts.Span[0], now),
+            _ => AcquireMany(charges.Span, verdicts.Span, now),
+        };
+        return new ValueTask<bool>(admitted);
+    }
+
+    public void Dispose() => _sweepTimer.Dispose();
+
+    /// <summary>Removes every counter whose state has expired (equivalent to an absent counter).</summary>
+    internal void Sweep()
+    {
+        var now = RateLimitClock.NowMicros(_time);
+        foreach (var shard in _shards)
+        {
+            lock (shard.Lock)
+            {
+                var entries = shard.Entries;
+                foreach (var (key, entry) in entries)
+                {
+                    if (entry.ExpiresAt <= now)
+                    {
+                        entries.Remove(key);
+                    }
+                }
+
+                // A burst of partitions must not pin its peak capacity for the life of the process.
+                if (entries.Count < entries.Capacity / 4)
+                {
+                    entries.TrimExcess();
+                }
+            }
+        }
+    }
+
+    private bool AcquireOne(in RateLimitCharge charge, ref RateLimitVerdict verdict, long now)
+    {
+        var key = new EntryKey(charge.Partition, charge.Rule.KeySuffix);
+        var shard = _shards[key.Hash & _shardMask];
+        lock (shard.Lock)
+        {
+            var entry = GetOrAdd(shard, key);
+            Evaluate(entry, charge.Rule, now, ref verdict, out var pending);
+            if (pending.Admits)
+            {
+                Commit(entry, charge.Rule, in pending);
+            }
+
+            return pending.Admits;
+        }
+    }
+
+    private bool AcquireMany(ReadOnlySpan<RateLimitCharge> charges, Span<RateLimitVerdict> verdicts, long now)
+    {
+        var count = charges.Length;
+        Span<int> hashes = count <= StackCharges ? stackalloc int[count] : new int[count];
+        Span<int> lockOrder = count <= StackCharges ? stackalloc int[count] : new int[count];
+        Span<Pending> pending = count <= StackCharges ? stackalloc Pending[count] : new Pending[count];
+        for (var i = 0; i < count; i++)
+        {
+            hashes[i] = EntryKey.HashOf(charges[i].Partition, charges[i].Rule.KeySuffix);
+            lockOrder[i] = hashes[i] & _shardMask;
+        }
+
+        lockOrder.Sort();
+        var locked = 0;
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (locked == 0 || lockOrder[i] != lockOrder[locked - 1])
+                {
+                    _shards[lockOrder[i]].Lock.Enter();
+                    lockOrder[locked++] = lockOrder[i];
+                }
+            }
+
+            var admitted = true;
+            for (var i = 0; i < count; i++)
+            {
+                var key = new EntryKey(charges[i].Partition, charges[i].Rule.KeySuffix, hashes[i]);
+                var entry = GetOrAdd(_shards[key.Hash & _shardMask], key);
+                Evaluate(entry, charges[i].Rule, now, ref verdicts[i], out pending[i]);
+                admitted &= pending[i].Admits;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                if (admitted)
+                {
+                    var key = new EntryKey(charges[i].Partition, charges[i].Rule.KeySuffix, hashes[i]);
+                    Commit(_shards[key.Hash & _shardMask].Entries[key], charges[i].Rule, in pending[i]);
+                }
+                else if (pending[i].Admits)
+                {
+                    // This policy would admit, but another refused: nothing is charged, so report the state as it was.
+                    verdicts[i].Remaining = pending[i].RemainingBefore;
+                    verdicts[i].ResetMicros = pending[i].ResetBefore;
+                }
+            }
+
+            return admitted;
+        }
+        finally
+        {
+            while (locked > 0)
+            {
+                _shards[lockOrder[--locked]].Lock.Exit();
+            }
+        }
+    }
+
+    private static Entry GetOrAdd(Shard shard, EntryKey key)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Entries, key, out _);
+        return entry ??= new Entry();
+    }
+
+    private static void Evaluate(Entry entry, RateLimitRule rule, long now, ref RateLimitVerdict verdict, out Pending pending)
+    {
+        switch (rule.Algorithm)
+        {
+            case RateLimitAlgorithm.Gcra:
+                EvaluateGcra(entry, rule, now, ref verdict, out pending);
+                break;
+            case RateLimitAlgorithm.FixedWindow:
+                EvaluateFixedWindow(entry, rule, now, ref verdict, out pending);
+                break;
+            case RateLimitAlgorithm.SlidingWindow:
+                EvaluateSlidingWindow(entry, rule, now, ref verdict, out pending);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown rate-limit algorithm {rule.Algorithm}.");
+        }
+    }
+
+    private static void EvaluateGcra(Entry entry, RateLimitRule rule, long now, ref RateLimitVerdict verdict, out Pending pending)
+    {
+        var interval = rule.IntervalMicros;
+        var tolerance = rule.Capacity * interval;
+
+        // An absent or expired theoretical arrival time is 'now'.
+        var start = Math.Max(entry.Value, now);
+        var newTat = start + interval;
+        pending = default;
+        if (newTat - now <= tolerance)
+        {
+            var remaining = (tolerance - (newTat - now)) / interval;
+            verdict = new RateLimitVerdict
+            {
+                Admitted = true,
+                Remaining = remaining,
+                ResetMicros = remaining > 0 ? newTat - now : newTat - now - ((rule.Capacity - 1) * interval),
+            };
+            pending.Admits = true;
+            pending.Value = newTat;
+            pending.ExpiresAt = newTat;
+            pending.RemainingBefore = (tolerance - (start - now)) / interval;
+            pending.ResetBefore = start - now;
+        }
+        else
+        {
+            var retry = newTat - now - tolerance;
+            verdict = new RateLimitVerdict { Remaining = 0, ResetMicros = retry, RetryAfterMicros = retry };
+        }
+    }
+
+    private static void EvaluateFixedWindow(Entry entry, RateLimitRule rule, long now, ref RateLimitVerdict verdict, out Pending pending)
+    {
+        // The entry remembers its period, so the calendar is consulted once per period rather than per request.
+        long start, end, count;
+        if (now >= entry.PeriodStart && now < entry.PeriodEnd)
+        {
+            (start, end, count) = (entry.PeriodStart, entry.PeriodEnd, entry.Value);
+        }
+        else
+        {
+            (start, end) = rule.Calendar!.Find(now);
+            count = 0;
+        }
+
+        var limit = rule.PermitLimit;
+        pending = default;
+        if (count + 1 <= limit)
+        {
+            verdict = new RateLimitVerdict { Admitted = true, Remaining = limit - count - 1, ResetMicros = end - now };
+            pending.Admits = true;
+            pending.Value = count + 1;
+            pending.Segment = start;
+            pending.PeriodEnd = end;
+            pending.ExpiresAt = end + RateLimitClock.MicrosPerSecond;
+            pending.RemainingBefore = limit - count;
+            pending.ResetBefore = count > 0 ? end - now : 0;
+        }
+        else
+        {
+            verdict = new RateLimitVerdict { Remaining = Math.Max(0, limit - count), ResetMicros = end - now, RetryAfterMicros = end - now };
+        }
+    }
+
+    private static void EvaluateSlidingWindow(Entry entry, RateLimitRule rule, long now, ref RateLimitVerdict verdict, out Pending pending)
+    {
+        var segments = rule.Segments;
+        var length = (rule.WindowMicros + segments - 1) / segments;
+        var current = now / length;
+        var window = new SegmentWindow(entry, segments, current);
+
+        long count = 0;
+        var newest = long.MinValue;
+        for (var j = current - segments; j <= current; j++)
+        {
+            var counted = window.CountOf(j);
+            count += counted;
+            if (counted > 0)
+            {
+                newest = j;
+            }
+        }
+
+        var limit = rule.PermitLimit;
+        pending = default;
+        if (count + 1 <= limit)
+        {
+            var remaining = limit - count - 1;
+            verdict = new RateLimitVerdict
+            {
+                Admitted = true,
+                Remaining = remaining,
+                ResetMicros = remaining > 0
+                    ? ((current + segments + 1) * length) - now
+                    : UntilAdmitted(in window, count + 1, limit, length, now, admittedNow: true),
+            };
+            pending.Admits = true;
+            pending.Value = window.CountOf(current) + 1;
+            pending.Segment = current;
+            pending.ExpiresAt = now + ((segments + 1) * length) + RateLimitClock.MicrosPerSecond;
+            pending.RemainingBefore = limit - count;
+            pending.ResetBefore = count > 0 ? ((newest + segments + 1) * length) - now : 0;
+        }
+        else
+        {
+            var retry = UntilAdmitted(in window, count, limit, length, now, admittedNow: false);
+            verdict = new RateLimitVerdict { Remaining = Math.Max(0, limit - count), ResetMicros = retry, RetryAfterMicros = retry };
+        }
+    }
+
+    /// <summary>Until enough of the oldest segments have left the window for one more request to fit.</summary>
+    private static long UntilAdmitted(in SegmentWindow window, long count, long limit, long length, long now, bool admittedNow)
+    {
+        for (var j = window.Current - window.Segments; j <= window.Current; j++)
+        {
+            count -= window.CountOf(j) + (admittedNow && j == window.Current ? 1 : 0);
+            if (count + 1 <= limit)
+            {
+                return ((j + window.Segments + 1) * length) - now;
+            }
+        }
+
+        // Only a limit below 1 gets here: it never admits, so the honest answer is 'not within this window'.
+        return ((window.Current + window.Segments + 1) * length) - now;
+    }
+
+    private static void Commit(Entry entry, RateLimitRule rule, in Pending pending)
+    {
+        switch (rule.Algorithm)
+        {
+            case RateLimitAlgorithm.Gcra:
+                entry.Value = pending.Value;
+                break;
+            case RateLimitAlgorithm.FixedWindow:
+                entry.Value = pending.Value;
+                entry.PeriodStart = pending.Segment;
+                entry.PeriodEnd = pending.PeriodEnd;
+                break;
+            default:
+                var slots = rule.Segments + 1;
+                if (entry.SegmentIndexes is null || entry.SegmentIndexes.Length != slots)
+                {
+                    entry.SegmentIndexes = new long[slots];
+                    entry.SegmentCounts = new long[slots];
+                    entry.SegmentIndexes.AsSpan().Fill(long.MinValue);
+                }
+
+                var slot = (int)(pending.Segment % slots);
+                entry.SegmentIndexes[slot] = pending.Segment;
+                entry.SegmentCounts![slot] = pending.Value;
+                break;
+        }
+
+        entry.ExpiresAt = pending.ExpiresAt;
+    }
+
+    private sealed class Shard
+    {
+        public readonly Lock Lock = new();
+        public readonly Dictionary<EntryKey, Entry> Entries = [];
+    }
+
+    /// <summary>One counter's state; which fields are used depends on the rule's algorithm (part of the key).</summary>
+    private sealed class Entry
+    {
+        /// <summary>GCRA: the theoretical arrival time. Fixed window: the count in the period.</summary>
+        public long Value;
+
+        public long PeriodStart;
+
+        public long PeriodEnd;
+
+        /// <summary>When the state becomes equivalent to an absent one; 0 for a counter never written.</summary>
+        public long ExpiresAt;
+
+        /// <summary>Sliding window: a ring of S+1 slots, slot <c>j mod (S+1)</c> holding segment <c>j</c>'s count.</summary>
+        public long[]? SegmentIndexes;
+
+        public long[]? SegmentCounts;
+    }
+
+    /// <summary>The segments <c>current-S .. current</c> of one sliding-window counter.</summary>
+    private readonly ref struct SegmentWindow(Entry entry, int segments, long current)
+    {
+        private readonly long[]? _indexes = entry.SegmentIndexes?.Length == segments + 1 ? entry.SegmentIndexes : null;
+        private readonly long[]? _counts = entry.SegmentCounts;
+
+        public int Segments { get; } = segments;
+
+        public long Current { get; } = current;
+
+        public long CountOf(long segment)
+        {
+            if (_indexes is null)
+            {
+                return 0;
+            }
+
+            var slot = (int)(segment % _indexes.Length);
+            return _indexes[slot] == segment ? _counts![slot] : 0;
+        }
+    }
+
+    /// <summary>What a charge would write if the request is admitted, and the state before it.</summary>
+    private struct Pending
+    {
+        public bool Admits;
+        public long Value;
+        public long Segment;
+        public long PeriodEnd;
+        public long ExpiresAt;
+        public long RemainingBefore;
+        public long ResetBefore;
+    }
+
+    /// <summary>(partition, rule key suffix) with its hash computed once, for both the shard and the dictionary.</summary>
+    /// <remarks>The partition hash is randomized per process, so callers cannot choose partitions that collide.</remarks>
+    private readonly struct EntryKey(string partition, string suffix, int hash) : IEquatable<EntryKey>
+    {
+        public EntryKey(string partition, string suffix)
+            : this(partition, suffix, HashOf(partition, suffix))
+        {
+        }
+
+        public string Partition { get; } = partition;
+
+        public string Suffix { get; } = suffix;
+
+        public int Hash { get; } = hash;
+
+        // The partition's randomized hash alone picks the shard (its low 16 bits), so the charges of one caller's request
+        // take one lock; the suffix adds only its length: policies are few and configured, so their collisions are bounded.
+        public static int HashOf(string partition, string suffix) => partition.GetHashCode(StringComparison.Ordinal) ^ (suffix.Length << 16);
+
+        public bool Equals(EntryKey other) => Hash == other.Hash
+            && string.Equals(Partition, other.Partition, StringComparison.Ordinal)
+            && string.Equals(Suffix, other.Suffix, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is EntryKey other && Equals(other);
+
+        public override int GetHashCode() => Hash;
     }
 }

@@ -1,0 +1,25 @@
+namespace ApiShield.RateLimiting;
+
+/// <summary>The policies one endpoint enforces, resolved once per endpoint.</summary>
+internal sealed class EndpointRateLimits
+{
+    public static readonly EndpointRateLimits None = new([], null);
+
+    public EndpointRateLimits(RateLimitPolicy[] policies, string? unknownPolicy)
+    {
+        Policies = policies;
+        UnknownPolicy = unknownPolicy;
+        if (policies.Length > 0 && !policies.Any(static p => p.HasTiers))
+        {
+            PolicyHeader = string.Join(", ", policies.Select(static p => p.Default.PolicyItem));
+        }
+    }
+
+    public RateLimitPolicy[] Policies { get; }
+
+    /// <summary>A policy the endpoint names that does not exist; such an endpoint refuses every request.</summary>
+    public string? UnknownPolicy { get; }
+
+    /// <summary>The <c>RateLimit-Policy</c> value when no policy has tiers (the same for every caller).</summary>
+    public string? PolicyHeader { get; }
+}

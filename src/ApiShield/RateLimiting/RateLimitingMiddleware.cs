@@ -1,0 +1,187 @@
+using System.Globalization;
+using ApiShield.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace ApiShield.RateLimiting;
+
+/// <summary>
+/// Decides every policy of the endpoint in one store call, sends the RateLimit header fields on every response of a
+/// limited endpoint, and refuses with 429 (or 503 when the store is down and a policy fails closed).
+/// </summary>
+/// <remarks>
+/// It runs after token validation, so policies can partition by client, subject or claim, and before scope checks,
+/// so a client hammering an endpoint it may not call is limited too.
+/// </remarks>
+internal sealed class RateLimitingMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RateLimitPolicySet _policies;
+    private readonly RateLimitEngine _engine;
+    private readonly RateLimitPartitioner _partitioner;
+    private readonly ApiShieldMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly bool _emitHeaders;
+
+    public RateLimitingMiddleware(
+        RequestDelegate next,
+        RateLimitPolicySet policies,
+        RateLimitEngine engine,
+        RateLimitPartitioner partitioner,
+        ApiShieldMetrics metrics,
+        IOptions<ApiShieldOptions> options,
+        ILogger<RateLimitingMiddleware> logger)
+    {
+        _next = next;
+        _policies = policies;
+        _engine = engine;
+        _partitioner = partitioner;
+        _metrics = metrics;
+        _logger = logger;
+        _emitHeaders = options.Value.RateLimiting.EmitHeaders;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (_policies.IsEmpty || context.GetEndpoint() is not { } endpoint)
+        {
+            return _next(context);
+        }
+
+        var limits = _policies.For(endpoint);
+        if (limits.Policies.Length == 0)
+        {
+            return limits.UnknownPolicy is null ? _next(context) : RefuseMisconfiguredAsync(context, endpoint, limits.UnknownPolicy);
+        }
+
+        return DecideAsync(context, limits);
+    }
+
+    private async Task DecideAsync(HttpContext context, EndpointRateLimits limits)
+    {
+        var policies = limits.Policies;
+        var count = policies.Length;
+        var tiers = new RateLimitTier[count];
+        var charges = new RateLimitCharge[count];
+        var verdicts = new RateLimitVerdict[count];
+        var user = context.User;
+        for (var i = 0; i < count; i++)
+        {
+            var policy = policies[i];
+            var tier = policy.SelectTier(user);
+            tiers[i] = tier;
+
+            // Policies that partition alike share one partition value (and one hash).
+            var partition = i > 0 && SamePartitioning(policies[i - 1], policy)
+                ? charges[i - 1].Partition
+                : _partitioner.Resolve(policy, context);
+            charges[i] = new RateLimitCharge(tier.Rule, partition);
+        }
+
+        var outcome = await _engine.DecideAsync(charges, verdicts, context.RequestAborted).ConfigureAwait(false);
+        var headers = context.Response.Headers;
+        if (_emitHeaders)
+        {
+            headers[RateLimitHeaders.PolicyField] = RateLimitHeaders.Policy(limits, tiers, count);
+        }
+
+        switch (outcome)
+        {
+            case RateLimitOutcome.Admitted:
+                if (_emitHeaders && RateLimitHeaders.State(tiers, verdicts, count, violatedOnly: false) is { } state)
+                {
+                    headers[RateLimitHeaders.StateField] = state;
+                }
+
+                await _next(context).ConfigureAwait(false);
+                return;
+            case RateLimitOutcome.Rejected:
+                await RejectAsync(context, tiers, verdicts, count).ConfigureAwait(false);
+                return;
+            default:
+                await RefuseUnavailableAsync(context, tiers, verdicts, count).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private Task RejectAsync(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts, int count)
+    {
+        long retryAfterMicros = 0;
+        var violated = new List<string>(1);
+        for (var i = 0; i < count; i++)
+        {
+            if (!verdicts[i].Admitted)
+            {
+                retryAfterMicros = Math.Max(retryAfterMicros, verdicts[i].RetryAfterMicros);
+                violated.Add(tiers[i].Rule.PolicyName);
+                _metrics.RateLimitRejected(tiers[i].Rule.PolicyName);
+            }
+        }
+
+        // RFC 9110 §10.2.3 takes whole seconds; rounding up keeps a client that obeys it from coming back too early.
+        var retryAfter = Math.Max(1, RateLimitClock.CeilingSeconds(retryAfterMicros));
+        var headers = context.Response.Headers;
+        headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        if (_emitHeaders && RateLimitHeaders.State(tiers, verdicts, count, violatedOnly: true) is { } state)
+        {
+            headers[RateLimitHeaders.StateField] = state;
+        }
+
+        var names = string.Join(", ", violated);
+        RateLimitingLog.RequestRateLimited(_logger, names, retryAfter);
+        return ProblemResponseWriter.WriteAsync(
+            context,
+            ProblemTypes.QuotaExceeded,
+            violated.Count == 1
+                ? $"Rate-limit policy '{names}' admits no more requests now; retry after {retryAfter} s."
+                : $"Rate-limit policies {names} admit no more requests now; retry after {retryAfter} s.",
+            writer =>
+            {
+                writer.WriteStartArray("violatedPolicies");
+                foreach (var name in violated)
+                {
+                    writer.WriteStringValue(name);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteNumber("retryAfter", retryAfter);
+            });
+    }
+
+    private Task RefuseUnavailableAsync(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts, int count)
+    {
+        long retryAfterMicros = 0;
+        var closed = new List<string>(1);
+        for (var i = 0; i < count; i++)
+        {
+            if (!verdicts[i].Admitted && !verdicts[i].Unchecked)
+            {
+                retryAfterMicros = Math.Max(retryAfterMicros, verdicts[i].RetryAfterMicros);
+                closed.Add(tiers[i].Rule.PolicyName);
+            }
+        }
+
+        var retryAfter = Math.Max(1, RateLimitClock.CeilingSeconds(retryAfterMicros));
+        context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        var names = string.Join(", ", closed);
+        RateLimitingLog.RateLimitUnavailable(_logger, names);
+        return ProblemResponseWriter.WriteAsync(
+            context,
+            ProblemTypes.RateLimitUnavailable,
+            "The rate-limit store cannot be reached and this endpoint's limits fail closed.",
+            writer => writer.WriteNumber("retryAfter", retryAfter));
+    }
+
+    private Task RefuseMisconfiguredAsync(HttpContext context, Endpoint endpoint, string policy)
+    {
+        RateLimitingLog.UnknownPolicy(_logger, endpoint.DisplayName ?? "(unnamed)", policy);
+        return ProblemResponseWriter.WriteAsync(context, ProblemTypes.RateLimitUnavailable, "The endpoint's rate limits are misconfigured.");
+    }
+
+    private static bool SamePartitioning(RateLimitPolicy previous, RateLimitPolicy current)
+        => previous.PartitionBy is null && current.PartitionBy is null
+            && previous.Partition == current.Partition
+            && string.Equals(previous.PartitionClaim, current.PartitionClaim, StringComparison.Ordinal);
+}
