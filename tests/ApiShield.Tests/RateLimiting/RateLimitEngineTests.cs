@@ -24,6 +24,7 @@ public sealed class RateLimitEngineTests
     private static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
 
     private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly List<InMemoryRateLimitStore> _localStores = [];
     private FakeTimeProvider _time = null!;
     private FakeLogCollector _logs = null!;
     private ServiceProvider _services = null!;
@@ -54,6 +55,12 @@ public sealed class RateLimitEngineTests
         }
 
         _disposables.Clear();
+        foreach (var local in _localStores)
+        {
+            local.Dispose();
+        }
+
+        _localStores.Clear();
         _proxy.Dispose();
         _failures.Dispose();
         await _services.DisposeAsync();
@@ -280,7 +287,7 @@ public sealed class RateLimitEngineTests
     [Test]
     public async Task DecideAsync_StoreIsInMemory_NoBreakerAndNoStartupFailureModeLogs()
     {
-        var local = new InMemoryRateLimitStore(_time);
+        var local = LocalStore();
         var engine = new RateLimitEngine(local, local, Options.Create(OptionsWithPolicies()), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
         var charge = Charge(Rate("strict", 1, TimeSpan.FromMinutes(1)));
 
@@ -343,7 +350,14 @@ public sealed class RateLimitEngineTests
     }
 
     private RateLimitEngine Engine(IRateLimitStore store, ApiShieldOptions options)
-        => new(store, new InMemoryRateLimitStore(_time), Options.Create(options), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
+        => new(store, LocalStore(), Options.Create(options), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
+
+    private InMemoryRateLimitStore LocalStore()
+    {
+        var local = new InMemoryRateLimitStore(_time);
+        _localStores.Add(local);
+        return local;
+    }
 
     private ApiShieldMetrics Metrics() => new(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 }

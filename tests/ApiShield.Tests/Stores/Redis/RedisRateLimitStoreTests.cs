@@ -215,7 +215,7 @@ public sealed class RedisRateLimitStoreTests
         var redisTime = new FakeTimeProvider(Start);
         var memoryTime = new FakeTimeProvider(Start);
         var redis = new RedisRateLimitStore(Connection(Redis.ConnectionString), redisTime) { UseCallerClock = true };
-        var memory = new ApiShield.Stores.InMemory.InMemoryRateLimitStore(memoryTime);
+        using var memory = new ApiShield.Stores.InMemory.InMemoryRateLimitStore(memoryTime);
         RateLimitRule[] rules = kind switch
         {
             "rate" => [Rate("rate", 5, TimeSpan.FromSeconds(1), burst: 3)],
