@@ -229,6 +229,48 @@ public sealed class RateLimitEngineTests
     }
 
     [Test]
+    public async Task DecideAsync_ServerRestarts_ScriptReloadedWithoutRestartingTheApp()
+    {
+        // Embedded Garnet really restarts, empty and without its script cache; an external server is cut off instead.
+        var connection = Connect(Redis.ConnectionString, RedisServerFixture.NewInstanceName(TestContext.CurrentContext.Test.MethodName ?? "test"));
+        _disposables.Add(connection);
+        var counting = new CountingRateLimitStore(new RedisRateLimitStore(connection, _time));
+        var engine = Engine(counting, new ApiShieldOptions());
+        var charge = Charge(Rate("strict", 100, TimeSpan.FromHours(1)));
+        var (before, _) = await DecideAsync(engine, charge);
+
+        RateLimitOutcome during;
+        try
+        {
+            await Redis.StopAsync();
+            (during, _) = await DecideAsync(engine, charge);
+        }
+        finally
+        {
+            await Redis.StartAsync();
+        }
+
+        await WaitUntilAsync(
+            async () =>
+            {
+                _time.Advance(BreakDuration);
+                return (await DecideAsync(engine, charge)).Outcome == RateLimitOutcome.Admitted;
+            },
+            TimeSpan.FromSeconds(20),
+            "A decision by the restarted server");
+        var (after, verdicts) = await DecideAsync(engine, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.EqualTo(RateLimitOutcome.Admitted));
+            Assert.That(during, Is.EqualTo(RateLimitOutcome.Unavailable));
+            Assert.That(after, Is.EqualTo(RateLimitOutcome.Admitted));
+            Assert.That(verdicts[0].Unchecked, Is.False);
+            Assert.That(engine.IsCircuitClosed, Is.True);
+        });
+    }
+
+    [Test]
     public async Task DecideAsync_StoreStalls_TimesOutAndLateAnswerIsIgnored()
     {
         var stalled = new StalledRateLimitStore();
