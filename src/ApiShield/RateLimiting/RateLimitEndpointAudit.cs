@@ -1,4 +1,5 @@
 using System.Text;
+using ApiShield.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,6 @@ namespace ApiShield.RateLimiting;
 /// <summary>Refuses to start while an endpoint names a rate-limit policy that is not configured.</summary>
 internal sealed class RateLimitEndpointAudit(RateLimitPolicySet policies, ILogger<RateLimitEndpointAudit> logger) : IStartupFilter
 {
-    private const string ShortCircuitMetadataType = "Microsoft.AspNetCore.Routing.ShortCircuit.ShortCircuitMetadata";
-
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
@@ -33,15 +32,15 @@ internal sealed class RateLimitEndpointAudit(RateLimitPolicySet policies, ILogge
                     named = true;
                     if (!policies.Contains(name))
                     {
-                        unknown.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint)).Append(": '").Append(name)
+                        unknown.Append(Environment.NewLine).Append("  ").Append(EndpointFacts.Describe(endpoint)).Append(": '").Append(name)
                             .Append("' (no ApiShield:RateLimiting:Policies:").Append(name).Append(')');
                     }
                 }
             }
 
-            if (named && endpoint.Metadata.Any(static m => m.GetType().FullName == ShortCircuitMetadataType))
+            if (named && EndpointFacts.IsShortCircuited(endpoint))
             {
-                RateLimitingLog.ShortCircuitedLimitedEndpoint(logger, Describe(endpoint));
+                RateLimitingLog.ShortCircuitedLimitedEndpoint(logger, EndpointFacts.Describe(endpoint));
             }
         }
 
@@ -49,14 +48,5 @@ internal sealed class RateLimitEndpointAudit(RateLimitPolicySet policies, ILogge
         {
             throw new InvalidOperationException("These endpoints name rate-limit policies that are not configured:" + unknown);
         }
-    }
-
-    private static string Describe(Endpoint endpoint)
-    {
-        var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
-        var verb = methods is { Count: > 0 } ? string.Join(',', methods) + " " : string.Empty;
-        return endpoint is RouteEndpoint route
-            ? verb + "/" + route.RoutePattern.RawText?.TrimStart('/')
-            : verb + endpoint.DisplayName;
     }
 }

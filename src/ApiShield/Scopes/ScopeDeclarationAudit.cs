@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
+using ApiShield.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,10 +18,6 @@ namespace ApiShield.Scopes;
 /// </summary>
 internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, ILogger<ScopeDeclarationAudit> logger) : IStartupFilter
 {
-    // Internal to ASP.NET Core (ShortCircuit()/MapShortCircuit); a short-circuited endpoint runs inside UseRouting,
-    // before any later middleware, so ApiShield would never see the request.
-    private const string ShortCircuitMetadataType = "Microsoft.AspNetCore.Routing.ShortCircuit.ShortCircuitMetadata";
-
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
@@ -40,7 +37,7 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
                 // Custom metadata skips the attribute's validation; a bad scope would reach the WWW-Authenticate header.
                 if (!ScopeRequirement.IsValid(requirement.Scopes))
                 {
-                    invalid.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                    invalid.Append(Environment.NewLine).Append("  ").Append(EndpointFacts.Describe(endpoint));
                     break;
                 }
             }
@@ -49,28 +46,28 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
             var anonymous = metadata.GetMetadata<IAllowAnonymous>() is not null;
 
             var declaredToken = scoped || metadata.GetMetadata<IAllowAnyScopeMetadata>() is not null;
-            if (IsShortCircuited(metadata))
+            if (EndpointFacts.IsShortCircuited(endpoint))
             {
                 if (declaredToken)
                 {
-                    shortCircuited.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                    shortCircuited.Append(Environment.NewLine).Append("  ").Append(EndpointFacts.Describe(endpoint));
                 }
                 else if (!anonymous)
                 {
                     // MapShortCircuit() answers junk paths with a bare status code and is legitimate; anything else
                     // short-circuited is served without a token, so say so.
-                    ScopesLog.ShortCircuitedEndpoint(logger, Describe(endpoint));
+                    ScopesLog.ShortCircuitedEndpoint(logger, EndpointFacts.Describe(endpoint));
                 }
             }
 
             if (scoped && anonymous)
             {
-                ScopesLog.AnonymousScopedEndpoint(logger, Describe(endpoint));
+                ScopesLog.AnonymousScopedEndpoint(logger, EndpointFacts.Describe(endpoint));
             }
 
             if (!scoped && !anonymous && metadata.GetMetadata<IAllowAnyScopeMetadata>() is null)
             {
-                undeclared.Append(Environment.NewLine).Append("  ").Append(Describe(endpoint));
+                undeclared.Append(Environment.NewLine).Append("  ").Append(EndpointFacts.Describe(endpoint));
             }
         }
 
@@ -94,27 +91,5 @@ internal sealed class ScopeDeclarationAudit(IOptions<ApiShieldOptions> options, 
                 "ApiShield:Scopes:RequireExplicitScopes is on, and these endpoints declare neither a scope ([RequireScope]/.RequireScope()) "
                 + "nor an exemption ([AllowAnyScope]/.AllowAnyScope(), [AllowAnonymous]/.AllowAnonymous()):" + undeclared);
         }
-    }
-
-    private static bool IsShortCircuited(EndpointMetadataCollection metadata)
-    {
-        foreach (var item in metadata)
-        {
-            if (item.GetType().FullName == ShortCircuitMetadataType)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static string Describe(Endpoint endpoint)
-    {
-        var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
-        var verb = methods is { Count: > 0 } ? string.Join(',', methods) + " " : string.Empty;
-        return endpoint is RouteEndpoint route
-            ? verb + "/" + route.RoutePattern.RawText?.TrimStart('/')
-            : verb + endpoint.DisplayName;
     }
 }

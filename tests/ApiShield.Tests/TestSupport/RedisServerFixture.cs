@@ -130,13 +130,14 @@ internal sealed class RedisServerFixture : IAsyncDisposable
     private static GarnetServer StartGarnet(int port)
     {
         // Garnet's command-line options fill in the defaults its options object leaves null (Lua's among them).
-        // Without --lua-transaction-mode Garnet runs scripts without locking their keys, so two sessions' scripts
-        // interleave and a read-decide-write script (the rate limiter's) loses updates: Redis scripts are atomic.
         var server = new GarnetServer(
         [
             "--bind", "127.0.0.1",
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--lua", "true",
+
+            // Without it Garnet runs a script without locking its keys, so two scripts can interleave (a rate-limit
+            // decision is then not atomic: over-admission under concurrency). Redis always runs scripts atomically.
             "--lua-transaction-mode", "true",
             "--memory", "64m",
             "--index", "16m",

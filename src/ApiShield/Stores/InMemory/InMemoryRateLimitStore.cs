@@ -353,7 +353,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
                     entry.SegmentIndexes.AsSpan().Fill(long.MinValue);
                 }
 
-                var slot = (int)(pending.Segment % slots);
+                var slot = SlotOf(pending.Segment, slots);
                 entry.SegmentIndexes[slot] = pending.Segment;
                 entry.SegmentCounts![slot] = pending.Value;
                 break;
@@ -361,6 +361,9 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
 
         entry.ExpiresAt = pending.ExpiresAt;
     }
+
+    // Segment indexes before the epoch are negative (only a clock set near 1970 sees them).
+    private static int SlotOf(long segment, int slots) => (int)(((segment % slots) + slots) % slots);
 
     private sealed class Shard
     {
@@ -404,7 +407,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
                 return 0;
             }
 
-            var slot = (int)(segment % _indexes.Length);
+            var slot = SlotOf(segment, _indexes.Length);
             return _indexes[slot] == segment ? _counts![slot] : 0;
         }
     }

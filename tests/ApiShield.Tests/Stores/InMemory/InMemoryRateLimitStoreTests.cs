@@ -611,4 +611,19 @@ public sealed class InMemoryRateLimitStoreTests
 
         Assert.That((await AcquireAsync(store, rule, "p")).Verdict.Remaining, Is.EqualTo(3));
     }
+
+    [Test]
+    public async Task AcquireAsync_SlidingWindowAtTheEpoch_CountsSegmentsBeforeIt()
+    {
+        // The window reaches back before 1970 (negative segment indexes): still counted, still exact.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddMilliseconds(100));
+        using var store = new InMemoryRateLimitStore(time);
+        var rule = Rule(RateLimitKind.Quota, 2, TimeSpan.FromSeconds(1), segments: 4);
+
+        Assert.That((await AcquireAsync(store, rule)).Admitted, Is.True);
+        Assert.That((await AcquireAsync(store, rule)).Admitted, Is.True);
+        var refused = await AcquireAsync(store, rule);
+
+        AssertVerdict(refused.Verdict, false, remaining: 0, resetMicros: 1150 * Ms, retryAfterMicros: 1150 * Ms);
+    }
 }
