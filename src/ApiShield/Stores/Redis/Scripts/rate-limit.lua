@@ -2,6 +2,7 @@
 -- before the request; only when every charge admits it is any state written. A rejected request writes nothing.
 -- Time is Unix microseconds. Numbers are passed and returned as integers; arithmetic stays below 2^53, so it is
 -- exact in Lua 5.1 doubles (Redis) and in Lua 5.4 integers (Garnet); '/' is always floored, never returned raw.
+-- Atomicity is the server's: Redis runs every script atomically, Garnet only with --lua-transaction-mode true.
 --
 -- ARGV[1]  clock: 0 = the server's TIME (production); otherwise the caller's time in Unix microseconds (tests only)
 -- then one group per charge, in order, its first value the algorithm:
