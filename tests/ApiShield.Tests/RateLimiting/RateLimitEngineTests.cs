@@ -111,6 +111,27 @@ public sealed class RateLimitEngineTests
     }
 
     [Test]
+    public async Task DecideAsync_RedisDownClosedAndLocalPolicies_NothingChargedLocally()
+    {
+        var connection = Connect($"127.0.0.1:{_proxy.Port}", RedisServerFixture.NewInstanceName(TestContext.CurrentContext.Test.MethodName ?? "test"));
+        _disposables.Add(connection);
+        var local = LocalStore();
+        var engine = new RateLimitEngine(new RedisRateLimitStore(connection, _time), local, Options.Create(new ApiShieldOptions()), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
+        var charges = new[] { Charge(Rate("strict", 5, TimeSpan.FromMinutes(1))), Charge(Rate("local", 5, TimeSpan.FromMinutes(1), mode: RateLimitFailureMode.Local)) };
+        await DecideAsync(engine, charges);
+
+        _proxy.Cut();
+        var (outcome, verdicts) = await DecideAsync(engine, charges);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome, Is.EqualTo(RateLimitOutcome.Unavailable));
+            Assert.That(verdicts[1].Unchecked, Is.True);
+            Assert.That(local.Count, Is.Zero, "a refused request is charged nowhere, not even locally");
+        });
+    }
+
+    [Test]
     public async Task DecideAsync_RedisDownOpenPolicy_AdmittedUnchecked()
     {
         var (engine, _) = RedisEngine();
