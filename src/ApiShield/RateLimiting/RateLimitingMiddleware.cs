@@ -135,8 +135,8 @@ internal sealed class RateLimitingMiddleware
             context,
             ProblemTypes.QuotaExceeded,
             violated.Count == 1
-                ? $"Rate-limit policy '{names}' admits no more requests now; retry after {retryAfter} s."
-                : $"Rate-limit policies {names} admit no more requests now; retry after {retryAfter} s.",
+                ? $"The rate-limit policy {names} admits no more requests now; retry after {retryAfter} s."
+                : $"The rate-limit policies {names} admit no more requests now; retry after {retryAfter} s.",
             writer =>
             {
                 writer.WriteStartArray("violatedPolicies");
