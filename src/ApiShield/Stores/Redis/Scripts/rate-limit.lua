@@ -60,6 +60,10 @@ while a <= #ARGV do
     while i < 2 and now >= tonumber(ARGV[a + 3 + i]) do
       i = i + 1
     end
+    -- A server clock that stepped back keeps counting in the later period already written: never reset a count.
+    while i < 2 and redis.call('EXISTS', KEYS[k + i + 1]) == 1 do
+      i = i + 1
+    end
     local count = tonumber(redis.call('GET', KEYS[k + i]) or 0)
     c.key, c.limit, c.count, c.e = KEYS[k + i], limit, count, tonumber(ARGV[a + 3 + i])
     c.ok = count + 1 <= limit
@@ -70,11 +74,18 @@ while a <= #ARGV do
     local counters, stale = {}, {}
     local count = 0
     local flat = redis.call('HGETALL', KEYS[k])
+    -- After a server clock step back the newest segment written stays current: 'future' counts are never forgotten.
+    for j = 1, #flat, 2 do
+      local index = tonumber(flat[j])
+      if index > cur then
+        cur = index
+      end
+    end
     for j = 1, #flat, 2 do
       local index, n = tonumber(flat[j]), tonumber(flat[j + 1])
       if index < cur - S then
         stale[#stale + 1] = flat[j]
-      elseif index <= cur then
+      else
         counters[index] = n
         count = count + n
       end
