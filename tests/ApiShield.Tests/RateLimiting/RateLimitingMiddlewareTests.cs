@@ -76,6 +76,26 @@ public sealed class RateLimitingMiddlewareTests
     }
 
     [Test]
+    public async Task Rate_BurstAboveLimit_RemainingNeverExceedsQ()
+    {
+        // 2 per minute, bursts of 5: the bucket holds more than q, the header never says so.
+        await using var api = await StartAsync(
+            Policy("rate", "Rate", 2, "00:01:00", ("Burst", "5")),
+            app => app.MapGet("/orders", () => "ok").WithRateLimits("rate"));
+        var token = api.Token();
+
+        var remaining = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await GetAsync(api, "/orders", token);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            remaining.Add(State(response, "rate").Integer("r"));
+        }
+
+        Assert.That(remaining, Is.EqualTo(new long[] { 2, 2, 2, 1, 0 }));
+    }
+
+    [Test]
     public async Task SpikeArrest_TenPerSecond_AdmitsOneEveryHundredMilliseconds()
     {
         await using var api = await StartAsync(
