@@ -12,6 +12,7 @@ internal sealed class EndpointRateLimits
         if (policies.Length > 0 && !policies.Any(static p => p.HasTiers))
         {
             PolicyHeader = string.Join(", ", policies.Select(static p => p.Default.PolicyItem));
+            FixedTiers = policies.Select(static p => p.Default).ToArray();
         }
     }
 
@@ -22,4 +23,7 @@ internal sealed class EndpointRateLimits
 
     /// <summary>The <c>RateLimit-Policy</c> value when no policy has tiers (the same for every caller).</summary>
     public string? PolicyHeader { get; }
+
+    /// <summary>Every policy's rule when no policy has tiers: shared by all requests, never written to.</summary>
+    public RateLimitTier[]? FixedTiers { get; }
 }

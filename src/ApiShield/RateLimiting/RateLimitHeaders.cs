@@ -65,7 +65,8 @@ internal static class RateLimitHeaders
             builder.Append('"');
             builder.Append(tiers[i].Rule.PolicyName);
             builder.Append("\";r=");
-            builder.Append(Math.Max(0, verdict.Remaining));
+            // A burst above the limit can leave more than q; r never exceeds q, so a client's arithmetic stays sound.
+            builder.Append(Math.Clamp(verdict.Remaining, 0, tiers[i].Rule.PermitLimit));
             builder.Append(";t=");
             builder.Append(RateLimitClock.CeilingSeconds(verdict.ResetMicros));
         }

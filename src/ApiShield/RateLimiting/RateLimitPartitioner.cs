@@ -68,13 +68,12 @@ internal sealed class RateLimitPartitioner(bool hashPartitions, int ipv6PrefixLe
         };
     }
 
+    // A repeated identity claim (a JSON array) identifies no one: the next claim in line decides.
     private static string? ClientOf(ClaimsPrincipal user)
-        => NonEmpty(user.FindFirst("client_id")?.Value) ?? NonEmpty(user.FindFirst("azp")?.Value) ?? NonEmpty(user.FindFirst("appid")?.Value);
+        => RateLimitClaims.SingleValue(user, "client_id") ?? RateLimitClaims.SingleValue(user, "azp") ?? RateLimitClaims.SingleValue(user, "appid");
 
     private static string? SubjectOf(ClaimsPrincipal user)
-        => NonEmpty(user.FindFirst("sub")?.Value) ?? NonEmpty(user.FindFirst(ClaimTypes.NameIdentifier)?.Value);
-
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        => RateLimitClaims.SingleValue(user, "sub") ?? RateLimitClaims.SingleValue(user, ClaimTypes.NameIdentifier);
 
     // The connection's address only: behind a proxy the host runs ForwardedHeadersMiddleware with its trusted
     // proxies, which is the one place X-Forwarded-For may be believed.

@@ -42,9 +42,10 @@ internal sealed class RateLimitPolicy
     public RateLimitFailureMode FailureMode => Default.Rule.FailureMode;
 
     /// <summary>The caller's tier: the one its tier claim names, else the policy's own limits.</summary>
+    /// <remarks>A tier claim carried more than once (a JSON array) names no tier: its order must not buy a higher one.</remarks>
     public RateLimitTier SelectTier(ClaimsPrincipal user)
     {
-        if (_tiers is not null && user.FindFirst(_tierClaim!)?.Value is { } tier && _tiers.TryGetValue(tier, out var selected))
+        if (_tiers is not null && RateLimitClaims.SingleValue(user, _tierClaim!) is { } tier && _tiers.TryGetValue(tier, out var selected))
         {
             return selected;
         }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -9,18 +9,22 @@ internal sealed class RateLimitPolicySet
 {
     private readonly Dictionary<string, RateLimitPolicy> _policies = new(StringComparer.OrdinalIgnoreCase);
     private readonly RateLimitPolicy[] _defaults;
-    private readonly ConcurrentDictionary<Endpoint, EndpointRateLimits> _endpoints = new();
+    // Weak keys: a dynamic endpoint source (YARP, a reloaded route table) replaces its Endpoint objects, and the old
+    // ones must not live as long as the application.
+    private readonly ConditionalWeakTable<Endpoint, EndpointRateLimits> _endpoints = [];
+    private readonly ConditionalWeakTable<Endpoint, EndpointRateLimits>.CreateValueCallback _resolve;
 
     public RateLimitPolicySet(IOptions<ApiShieldOptions> options)
     {
+        _resolve = Resolve;
         var rateLimiting = options.Value.RateLimiting;
         foreach (var (name, policy) in rateLimiting.Policies)
         {
             _policies[name] = new RateLimitPolicy(name, policy);
         }
 
-        // Option validation has already refused unknown default policies.
-        _defaults = rateLimiting.DefaultPolicies.Select(name => _policies[name]).ToArray();
+        // Option validation has already refused unknown default policies; a name listed twice (in any case) counts once.
+        _defaults = rateLimiting.DefaultPolicies.Select(name => _policies[name]).Distinct().ToArray();
     }
 
     public bool IsEmpty => _policies.Count == 0;
@@ -30,14 +34,7 @@ internal sealed class RateLimitPolicySet
     public bool Contains(string name) => _policies.ContainsKey(name);
 
     public EndpointRateLimits For(Endpoint endpoint)
-    {
-        if (_endpoints.TryGetValue(endpoint, out var limits))
-        {
-            return limits;
-        }
-
-        return _endpoints.GetOrAdd(endpoint, Resolve(endpoint));
-    }
+        => _endpoints.TryGetValue(endpoint, out var limits) ? limits : _endpoints.GetValue(endpoint, _resolve);
 
     private EndpointRateLimits Resolve(Endpoint endpoint)
     {

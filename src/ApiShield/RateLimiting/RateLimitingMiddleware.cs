@@ -63,15 +63,15 @@ internal sealed class RateLimitingMiddleware
     {
         var policies = limits.Policies;
         var count = policies.Length;
-        var tiers = new RateLimitTier[count];
+        var fixedTiers = limits.FixedTiers;
+        var tiers = fixedTiers ?? new RateLimitTier[count];
         var charges = new RateLimitCharge[count];
         var verdicts = new RateLimitVerdict[count];
         var user = context.User;
         for (var i = 0; i < count; i++)
         {
             var policy = policies[i];
-            var tier = policy.SelectTier(user);
-            tiers[i] = tier;
+            var tier = fixedTiers is null ? tiers[i] = policy.SelectTier(user) : fixedTiers[i];
 
             // Policies that partition alike share one partition value (and one hash).
             var partition = i > 0 && SamePartitioning(policies[i - 1], policy)
@@ -135,8 +135,8 @@ internal sealed class RateLimitingMiddleware
             context,
             ProblemTypes.QuotaExceeded,
             violated.Count == 1
-                ? $"Rate-limit policy '{names}' admits no more requests now; retry after {retryAfter} s."
-                : $"Rate-limit policies {names} admit no more requests now; retry after {retryAfter} s.",
+                ? $"The rate-limit policy {names} admits no more requests now; retry after {retryAfter} s."
+                : $"The rate-limit policies {names} admit no more requests now; retry after {retryAfter} s.",
             writer =>
             {
                 writer.WriteStartArray("violatedPolicies");

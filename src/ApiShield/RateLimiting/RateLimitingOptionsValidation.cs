@@ -8,6 +8,10 @@ internal static class RateLimitingOptionsValidation
 {
     private const string Section = "ApiShield:RateLimiting";
 
+    // GCRA's tolerance (Burst x Window / PermitLimit) is added to Unix microseconds: in memory as a long, in the Redis
+    // script as a double that is exact below 2^53. Bounding it like the longest window keeps both exact.
+    private static readonly long MaxBurstRefillMicros = RateLimitClock.ToMicros(TimeSpan.FromDays(366));
+
     // Policy names travel in RFC 8941 String items and Redis keys: keep them to a conservative token alphabet.
     private static readonly SearchValues<char> NameCharacters =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
@@ -118,6 +122,11 @@ internal static class RateLimitingOptionsValidation
             {
                 errors.Add($"{key}:Window is shorter than one microsecond per permit; lower PermitLimit or lengthen Window.");
             }
+            else if (RateLimitClock.ToMicros(policy.Window) < 1)
+            {
+                // A rolling quota's segments are whole microseconds; a shorter window has none to count in.
+                errors.Add($"{key}:Window must be at least one microsecond (00:00:00.000001).");
+            }
         }
 
         switch (policy.Kind)
@@ -126,6 +135,7 @@ internal static class RateLimitingOptionsValidation
                 if (policy.Burst is { } burst)
                 {
                     ValidateLimit($"{key}:Burst", burst, errors);
+                    ValidateBurstRefill($"{key}:Burst", policy.Window, policy.PermitLimit, burst, errors);
                 }
 
                 break;
@@ -190,6 +200,13 @@ internal static class RateLimitingOptionsValidation
             }
 
             ValidateLimit($"{tierKey}:PermitLimit", limits.PermitLimit, errors);
+            if (policy.Kind != RateLimitKind.Quota && limits.PermitLimit > 0 && policy.Window > TimeSpan.Zero
+                && RateLimitClock.ToMicros(policy.Window) < limits.PermitLimit)
+            {
+                // The interval would round up to 1 µs: the tier would admit fewer than its RateLimit-Policy q says.
+                errors.Add($"{tierKey}:PermitLimit is more than one permit per microsecond of {key}:Window; lower it or lengthen Window.");
+            }
+
             if (limits.Burst is { } tierBurst)
             {
                 if (policy.Kind != RateLimitKind.Rate)
@@ -199,6 +216,7 @@ internal static class RateLimitingOptionsValidation
                 else
                 {
                     ValidateLimit($"{tierKey}:Burst", tierBurst, errors);
+                    ValidateBurstRefill($"{tierKey}:Burst", policy.Window, limits.PermitLimit, tierBurst, errors);
                 }
             }
         }
@@ -209,6 +227,21 @@ internal static class RateLimitingOptionsValidation
         if (value is < 1 or > 1_000_000_000)
         {
             errors.Add($"{key} must be between 1 and 1000000000.");
+        }
+    }
+
+    private static void ValidateBurstRefill(string key, TimeSpan window, long permitLimit, long burst, List<string> errors)
+    {
+        var windowMicros = RateLimitClock.ToMicros(window);
+        if (windowMicros < 1 || permitLimit < 1 || burst < 1 || window > TimeSpan.FromDays(366))
+        {
+            return;
+        }
+
+        var intervalMicros = (windowMicros + permitLimit - 1) / permitLimit;
+        if (burst > MaxBurstRefillMicros / intervalMicros)
+        {
+            errors.Add($"{key} takes longer than 366 days to refill (Burst x Window / PermitLimit); lower Burst or raise PermitLimit.");
         }
     }
 

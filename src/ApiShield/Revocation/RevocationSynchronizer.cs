@@ -19,6 +19,7 @@ internal sealed class RevocationSynchronizer : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
     private Task? _loop;
+    private bool _disposed;
 
     public RevocationSynchronizer(
         RevocationService service,
@@ -52,7 +53,8 @@ internal sealed class RevocationSynchronizer : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_loop is null)
+        // A host disposed before it was stopped (WebApplicationFactory can do this) stops the loop through Dispose.
+        if (_loop is null || Volatile.Read(ref _disposed))
         {
             return;
         }
@@ -63,6 +65,13 @@ internal sealed class RevocationSynchronizer : IHostedService, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, true))
+        {
+            return;
+        }
+
+        // Cancelled before it is disposed, so a loop still running ends rather than touch disposed state.
+        _stopping.Cancel();
         _subscription?.Dispose();
         _stopping.Dispose();
         _signal.Dispose();

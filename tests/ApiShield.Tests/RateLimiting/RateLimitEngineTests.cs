@@ -24,6 +24,7 @@ public sealed class RateLimitEngineTests
     private static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
 
     private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly List<InMemoryRateLimitStore> _localStores = [];
     private FakeTimeProvider _time = null!;
     private FakeLogCollector _logs = null!;
     private ServiceProvider _services = null!;
@@ -54,6 +55,12 @@ public sealed class RateLimitEngineTests
         }
 
         _disposables.Clear();
+        foreach (var local in _localStores)
+        {
+            local.Dispose();
+        }
+
+        _localStores.Clear();
         _proxy.Dispose();
         _failures.Dispose();
         await _services.DisposeAsync();
@@ -100,6 +107,27 @@ public sealed class RateLimitEngineTests
             Assert.That(verdicts[1].Unchecked, Is.True);
             Assert.That(_failures.GetMeasurementSnapshot().Select(m => m.Tags["failure_mode"]), Is.EqualTo(new[] { "closed" }));
             Assert.That(_logs.GetSnapshot().Select(r => r.Id.Name), Does.Contain("RedisUnavailable"));
+        });
+    }
+
+    [Test]
+    public async Task DecideAsync_RedisDownClosedAndLocalPolicies_NothingChargedLocally()
+    {
+        var connection = Connect($"127.0.0.1:{_proxy.Port}", RedisServerFixture.NewInstanceName(TestContext.CurrentContext.Test.MethodName ?? "test"));
+        _disposables.Add(connection);
+        var local = LocalStore();
+        var engine = new RateLimitEngine(new RedisRateLimitStore(connection, _time), local, Options.Create(new ApiShieldOptions()), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
+        var charges = new[] { Charge(Rate("strict", 5, TimeSpan.FromMinutes(1))), Charge(Rate("local", 5, TimeSpan.FromMinutes(1), mode: RateLimitFailureMode.Local)) };
+        await DecideAsync(engine, charges);
+
+        _proxy.Cut();
+        var (outcome, verdicts) = await DecideAsync(engine, charges);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome, Is.EqualTo(RateLimitOutcome.Unavailable));
+            Assert.That(verdicts[1].Unchecked, Is.True);
+            Assert.That(local.Count, Is.Zero, "a refused request is charged nowhere, not even locally");
         });
     }
 
@@ -222,6 +250,48 @@ public sealed class RateLimitEngineTests
     }
 
     [Test]
+    public async Task DecideAsync_ServerRestarts_ScriptReloadedWithoutRestartingTheApp()
+    {
+        // Embedded Garnet really restarts, empty and without its script cache; an external server is cut off instead.
+        var connection = Connect(Redis.ConnectionString, RedisServerFixture.NewInstanceName(TestContext.CurrentContext.Test.MethodName ?? "test"));
+        _disposables.Add(connection);
+        var counting = new CountingRateLimitStore(new RedisRateLimitStore(connection, _time));
+        var engine = Engine(counting, new ApiShieldOptions());
+        var charge = Charge(Rate("strict", 100, TimeSpan.FromHours(1)));
+        var (before, _) = await DecideAsync(engine, charge);
+
+        RateLimitOutcome during;
+        try
+        {
+            await Redis.StopAsync();
+            (during, _) = await DecideAsync(engine, charge);
+        }
+        finally
+        {
+            await Redis.StartAsync();
+        }
+
+        await WaitUntilAsync(
+            async () =>
+            {
+                _time.Advance(BreakDuration);
+                return (await DecideAsync(engine, charge)).Outcome == RateLimitOutcome.Admitted;
+            },
+            TimeSpan.FromSeconds(20),
+            "A decision by the restarted server");
+        var (after, verdicts) = await DecideAsync(engine, charge);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.EqualTo(RateLimitOutcome.Admitted));
+            Assert.That(during, Is.EqualTo(RateLimitOutcome.Unavailable));
+            Assert.That(after, Is.EqualTo(RateLimitOutcome.Admitted));
+            Assert.That(verdicts[0].Unchecked, Is.False);
+            Assert.That(engine.IsCircuitClosed, Is.True);
+        });
+    }
+
+    [Test]
     public async Task DecideAsync_StoreStalls_TimesOutAndLateAnswerIsIgnored()
     {
         var stalled = new StalledRateLimitStore();
@@ -280,7 +350,7 @@ public sealed class RateLimitEngineTests
     [Test]
     public async Task DecideAsync_StoreIsInMemory_NoBreakerAndNoStartupFailureModeLogs()
     {
-        var local = new InMemoryRateLimitStore(_time);
+        var local = LocalStore();
         var engine = new RateLimitEngine(local, local, Options.Create(OptionsWithPolicies()), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
         var charge = Charge(Rate("strict", 1, TimeSpan.FromMinutes(1)));
 
@@ -343,7 +413,14 @@ public sealed class RateLimitEngineTests
     }
 
     private RateLimitEngine Engine(IRateLimitStore store, ApiShieldOptions options)
-        => new(store, new InMemoryRateLimitStore(_time), Options.Create(options), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
+        => new(store, LocalStore(), Options.Create(options), _time, Metrics(), new FakeLogger<RateLimitEngine>(_logs));
+
+    private InMemoryRateLimitStore LocalStore()
+    {
+        var local = new InMemoryRateLimitStore(_time);
+        _localStores.Add(local);
+        return local;
+    }
 
     private ApiShieldMetrics Metrics() => new(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 }

@@ -95,4 +95,17 @@ public sealed class RateLimitPartitionerTests
 
         Assert.That(partitioner.Resolve(Policy(), Request()), Is.EqualTo("ip:unknown"));
     }
+
+    [Test]
+    public void Resolve_ClientIdWithConflictingValues_FallsBackToSubject_SameValueTwiceStillCounts()
+    {
+        var partitioner = new RateLimitPartitioner(hashPartitions: false, ipv6PrefixLength: 64);
+        var policy = Policy(RateLimitPartitionKind.Client);
+        var copied = Request("192.0.2.9", ("client_id", "a"), ("sub", "u"));
+        copied.User.AddIdentity(new ClaimsIdentity([new Claim("client_id", "a")], "Copy"));
+
+        Assert.That(partitioner.Resolve(policy, Request("192.0.2.9", ("client_id", "victim"), ("client_id", "me"), ("sub", "u"))), Is.EqualTo("s:u"));
+        Assert.That(partitioner.Resolve(policy, Request("192.0.2.9", ("client_id", "a"), ("client_id", "b"), ("azp", "c"))), Is.EqualTo("c:c"));
+        Assert.That(partitioner.Resolve(policy, copied), Is.EqualTo("c:a"));
+    }
 }

@@ -76,6 +76,26 @@ public sealed class RateLimitingMiddlewareTests
     }
 
     [Test]
+    public async Task Rate_BurstAboveLimit_RemainingNeverExceedsQ()
+    {
+        // 2 per minute, bursts of 5: the bucket holds more than q, the header never says so.
+        await using var api = await StartAsync(
+            Policy("rate", "Rate", 2, "00:01:00", ("Burst", "5")),
+            app => app.MapGet("/orders", () => "ok").WithRateLimits("rate"));
+        var token = api.Token();
+
+        var remaining = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await GetAsync(api, "/orders", token);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            remaining.Add(State(response, "rate").Integer("r"));
+        }
+
+        Assert.That(remaining, Is.EqualTo(new long[] { 2, 2, 2, 1, 0 }));
+    }
+
+    [Test]
     public async Task SpikeArrest_TenPerSecond_AdmitsOneEveryHundredMilliseconds()
     {
         await using var api = await StartAsync(
@@ -406,8 +426,7 @@ public sealed class RateLimitingMiddlewareTests
         await using var api = await StartAsync(
             Merge(Policy("controller", "Quota", 1, "01:00:00"), Policy("action", "Quota", 3, "01:00:00")),
             app => app.MapControllers(),
-            builder => builder.Services.AddControllers().ConfigureApplicationPartManager(m =>
-                m.FeatureProviders.Add(new SingleControllerFeatureProvider(typeof(LimitedOrdersController)))));
+            builder => ListedControllers.AddControllersOnly(builder.Services, typeof(LimitedOrdersController)));
         var token = api.Token();
 
         var statuses = new List<HttpStatusCode>();
@@ -506,20 +525,21 @@ public sealed class RateLimitingMiddlewareTests
     }
 }
 
+// Internal, so that tests discovering every public controller of this assembly do not find its policies.
 [Microsoft.AspNetCore.Mvc.ApiController]
 [Microsoft.AspNetCore.Mvc.Route("limited-orders")]
 [RateLimits("controller")]
 [AllowAnyScope]
-public sealed class LimitedOrdersController : Microsoft.AspNetCore.Mvc.ControllerBase
+internal sealed class LimitedOrdersController : Microsoft.AspNetCore.Mvc.ControllerBase
 {
     [Microsoft.AspNetCore.Mvc.HttpGet("action")]
     [RateLimits("action")]
-    public string Action() => "ok";
+    public Microsoft.AspNetCore.Mvc.IActionResult Action() => Ok();
 
     [Microsoft.AspNetCore.Mvc.HttpGet("controller")]
-    public string Controller() => "ok";
+    public Microsoft.AspNetCore.Mvc.IActionResult Controller() => Ok();
 
     [Microsoft.AspNetCore.Mvc.HttpGet("exempt")]
     [NoRateLimits]
-    public string Exempt() => "ok";
+    public Microsoft.AspNetCore.Mvc.IActionResult Exempt() => Ok();
 }

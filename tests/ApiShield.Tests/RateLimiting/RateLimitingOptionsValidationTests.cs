@@ -42,6 +42,30 @@ public sealed class RateLimitingOptionsValidationTests
         Assert.That(message, Does.Contain(P + namedKey));
     }
 
+    // Values inside every single range that the stores still cannot count with: a rolling quota whose segments are
+    // shorter than a microsecond divides by zero on every request; a burst that takes millennia to refill overflows
+    // the tolerance (Burst x Window / PermitLimit, in microseconds) and refuses everyone.
+    [TestCase("Quota", "00:00:00.0000001", "Segments", "10", "Window")]
+    [TestCase("Rate", "30.00:00:00", "Burst", "10000000", "Burst")]
+    [TestCase("Rate", "30.00:00:00", "Tiers:gold:Burst", "10000000", "Tiers:gold:Burst")]
+    [TestCase("SpikeArrest", "00:00:01", "Tiers:gold:PermitLimit", "2000000", "Tiers:gold:PermitLimit")]
+    public async Task Validate_ValueTheStoresCannotCountWith_FailsNamingKey(string kind, string window, string key, string value, string namedKey)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [P + "Kind"] = kind,
+            [P + "PermitLimit"] = "1",
+            [P + "Window"] = window,
+            [P + "TierClaim"] = "plan",
+            [P + "Tiers:gold:PermitLimit"] = "1",
+            [P + key] = value,
+        };
+
+        var message = await StartupErrorAsync(settings);
+
+        Assert.That(message, Does.Contain(P + namedKey));
+    }
+
     [Test]
     public async Task Validate_UnknownKind_FailsNamingKey()
     {

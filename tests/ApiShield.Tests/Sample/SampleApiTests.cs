@@ -1,81 +1,30 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using ApiShield.Tests.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ApiShield.Tests.Sample;
 
-/// <summary>
-/// The sample exactly as a newcomer runs it: Development, configured from its appsettings files, with the signing key
-/// <c>dotnet user-jwts</c> keeps in user secrets, and HS256 tokens shaped like the ones it mints.
-/// </summary>
+/// <summary>The sample as a newcomer runs it (<see cref="UserJwtsSampleHost"/>).</summary>
 [TestFixture]
 public sealed class SampleApiTests
 {
-    private static readonly byte[] UserJwtsKey = RandomNumberGenerator.GetBytes(32);
-
-    private WebApplicationFactory<Program> _factory = null!;
-    private HttpClient _client = null!;
+    private UserJwtsSampleHost _sample = null!;
 
     [OneTimeSetUp]
-    public void Start()
+    public void Start() => _sample = new UserJwtsSampleHost(new()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Development");
-            web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                // What `dotnet user-jwts create` writes to user secrets.
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Id"] = "1a2b3c4d",
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Issuer"] = "dotnet-user-jwts",
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = Convert.ToBase64String(UserJwtsKey),
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Length"] = "32",
-
-                // These tests send requests back to back with one token; SampleRateLimitTests checks the real limits.
-                ["ApiShield:RateLimiting:Policies:spike-arrest:PermitLimit"] = "1000000",
-            }));
-        });
-        _client = _factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost/") });
-    }
+        // These tests send requests back to back with one token; SampleRateLimitTests checks the real limits.
+        ["ApiShield:RateLimiting:Policies:spike-arrest:PermitLimit"] = "1000000",
+    });
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
+    public async Task Stop() => await _sample.DisposeAsync();
 
-    /// <summary>A token with the shape <c>dotnet user-jwts create --scope ...</c> produces (scope as a JSON array).</summary>
-    private static string UserJwt(params string[] scopes)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var spec = new TokenSpec(now);
-        spec.Header["typ"] = "JWT";
-        spec.Claims["iss"] = "dotnet-user-jwts";
-        spec.Claims["aud"] = new[] { "http://localhost:5080", "https://localhost:7080" };
-        spec.Claims["sub"] = "root";
-        spec.Claims["unique_name"] = "root";
-        spec.Claims.Remove("client_id");
-        spec.Claims["exp"] = now.AddMonths(3).ToUnixTimeSeconds();
-        spec.Claims["scope"] = scopes;
-        return spec.Sign(new SymmetricSecurityKey(UserJwtsKey));
-    }
+    private string UserJwt(params string[] scopes) => _sample.UserJwt(scopes);
 
-    private async Task<HttpResponseMessage> GetAsync(string path, string? token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> GetAsync(string path, string? token) => _sample.GetAsync(path, token);
 
     [Test]
     public async Task Orders_NoToken_Returns401()
@@ -105,12 +54,12 @@ public sealed class SampleApiTests
     [Test]
     public async Task PostOrder_NeedsWriteScope()
     {
-        using var forbidden = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/orders")
+        using var forbidden = await _sample.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/orders")
         {
             Headers = { Authorization = new("Bearer", UserJwt("orders:read")) },
             Content = JsonContent.Create(new { product = "Widget", quantity = 2 }),
         });
-        using var created = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/orders")
+        using var created = await _sample.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/orders")
         {
             Headers = { Authorization = new("Bearer", UserJwt("orders:write")) },
             Content = JsonContent.Create(new { product = "Widget", quantity = 2 }),

@@ -1,11 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using ApiShield.Tests.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.IdentityModel.Tokens;
 
 namespace ApiShield.Tests.Sample;
 
@@ -13,59 +7,21 @@ namespace ApiShield.Tests.Sample;
 [TestFixture]
 public sealed class SampleRateLimitTests
 {
-    private static readonly byte[] UserJwtsKey = RandomNumberGenerator.GetBytes(32);
-
-    private WebApplicationFactory<Program> _factory = null!;
-    private HttpClient _client = null!;
+    private UserJwtsSampleHost _sample = null!;
 
     [OneTimeSetUp]
-    public void Start()
-    {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Development");
-            web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Id"] = "1a2b3c4d",
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Issuer"] = "dotnet-user-jwts",
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = Convert.ToBase64String(UserJwtsKey),
-                ["Authentication:Schemes:Bearer:SigningKeys:0:Length"] = "32",
-            }));
-        });
-        _client = _factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost/") });
-    }
+    public void Start() => _sample = new UserJwtsSampleHost();
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
+    public async Task Stop() => await _sample.DisposeAsync();
 
-    private static string UserJwt(string clientId, string? plan = null)
+    private string UserJwt(string clientId, string? plan = null) => _sample.UserJwt(["orders:read"], spec =>
     {
-        var now = DateTimeOffset.UtcNow;
-        var spec = new TokenSpec(now);
-        spec.Header["typ"] = "JWT";
-        spec.Claims["iss"] = "dotnet-user-jwts";
-        spec.Claims["aud"] = new[] { "http://localhost:5080", "https://localhost:7080" };
-        spec.Claims["sub"] = "root";
         spec.Claims["client_id"] = clientId;
         spec.Claims["plan"] = plan;
-        spec.Claims["scope"] = new[] { "orders:read" };
-        return spec.Sign(new SymmetricSecurityKey(UserJwtsKey));
-    }
+    });
 
-    private async Task<HttpResponseMessage> GetAsync(string path, string? token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return await _client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> GetAsync(string path, string? token) => _sample.GetAsync(path, token);
 
     [Test]
     public async Task Orders_CarryTheDefaultPoliciesInRateLimitHeaders()

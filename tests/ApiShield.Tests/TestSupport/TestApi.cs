@@ -17,7 +17,8 @@ namespace ApiShield.Tests.TestSupport;
 /// </summary>
 internal sealed class TestApi : IAsyncDisposable
 {
-    private static readonly Lazy<string> EmptyContentRoot = new(() =>
+    /// <summary>A content root without appsettings files: the test output folder holds the sample's.</summary>
+    internal static readonly Lazy<string> EmptyContentRoot = new(() =>
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "apishield-tests-content-root")).FullName);
 
     private TestApi(WebApplication app, TestIdentityProvider idp, FakeTimeProvider time, FakeLogCollector logs)

@@ -178,7 +178,7 @@ public sealed class ThreatProtectionMiddlewareTests
     [Test]
     public async Task InvokeAsync_ExpectContinueOverKestrel_Returns413Without100Continue()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = TestApi.EmptyContentRoot.Value });
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

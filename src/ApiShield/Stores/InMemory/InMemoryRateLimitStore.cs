@@ -287,7 +287,8 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     {
         // The entry remembers its period, so the calendar is consulted once per period rather than per request.
         long start, end, count;
-        if (now >= entry.PeriodStart && now < entry.PeriodEnd)
+        // A clock that stepped back before the stored period keeps counting in it: going back must never reset a count.
+        if (now < entry.PeriodEnd)
         {
             (start, end, count) = (entry.PeriodStart, entry.PeriodEnd, entry.Value);
         }
@@ -321,6 +322,14 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         var segments = rule.Segments;
         var length = (rule.WindowMicros + segments - 1) / segments;
         var current = now / length;
+
+        // After a clock step back, the newest segment written stays the current one until the clock catches up:
+        // requests counted in 'future' segments are never forgotten.
+        if (entry.SegmentIndexes is not null && entry.NewestSegment > current)
+        {
+            current = entry.NewestSegment;
+        }
+
         var window = new SegmentWindow(entry, segments, current);
 
         long count = 0;
@@ -402,6 +411,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
                 var slot = SlotOf(pending.Segment, slots);
                 entry.SegmentIndexes[slot] = pending.Segment;
                 entry.SegmentCounts![slot] = pending.Value;
+                entry.NewestSegment = Math.Max(entry.NewestSegment, pending.Segment);
                 break;
         }
 
@@ -441,6 +451,9 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         public long[]? SegmentIndexes;
 
         public long[]? SegmentCounts;
+
+        /// <summary>Sliding window: the newest segment ever written.</summary>
+        public long NewestSegment = long.MinValue;
     }
 
     /// <summary>The segments <c>current-S .. current</c> of one sliding-window counter.</summary>

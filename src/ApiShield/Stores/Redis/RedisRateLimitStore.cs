@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using ApiShield.RateLimiting;
@@ -24,6 +25,9 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly TimeProvider _timeProvider;
+
+    // A calendar's boundaries are the same for every instant of one period: computed once per period, not per request.
+    private readonly ConditionalWeakTable<CalendarPeriods, Boundaries> _boundaries = [];
 
     // One spare pair of argument arrays, reused by the next request of the same shape once a call has completed
     // (StackExchange.Redis has written them by then).
@@ -75,7 +79,6 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
         var nodeNow = RateLimitClock.NowMicros(_timeProvider);
         values[0] = UseCallerClock ? nodeNow : 0;
-        Span<long> boundaries = stackalloc long[4];
         int k = 0, v = 1;
         foreach (var charge in charges)
         {
@@ -89,16 +92,16 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                     values[v++] = rule.Capacity;
                     break;
                 case RateLimitAlgorithm.FixedWindow:
-                    rule.Calendar!.WriteBoundaries(nodeNow, boundaries);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, boundaries[0]);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, boundaries[1]);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, boundaries[2]);
+                    var periods = BoundariesAt(rule.Calendar!, nodeNow);
+                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.PreviousStart);
+                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.Start);
+                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.End);
                     values[v++] = 2;
                     values[v++] = rule.PermitLimit;
-                    values[v++] = boundaries[0];
-                    values[v++] = boundaries[1];
-                    values[v++] = boundaries[2];
-                    values[v++] = boundaries[3];
+                    values[v++] = periods.PreviousStart;
+                    values[v++] = periods.Start;
+                    values[v++] = periods.End;
+                    values[v++] = periods.NextEnd;
                     break;
                 default:
                     keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix);
@@ -111,6 +114,20 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         return (keys, values);
+    }
+
+    private Boundaries BoundariesAt(CalendarPeriods calendar, long now)
+    {
+        if (_boundaries.TryGetValue(calendar, out var cached) && now >= cached.Start && now < cached.End)
+        {
+            return cached;
+        }
+
+        Span<long> written = stackalloc long[4];
+        calendar.WriteBoundaries(now, written);
+        var boundaries = new Boundaries(written[0], written[1], written[2], written[3]);
+        _boundaries.AddOrUpdate(calendar, boundaries);
+        return boundaries;
     }
 
     private async ValueTask<bool> EvaluateAsync(RedisKey[] keys, RedisValue[] values, Memory<RateLimitVerdict> verdicts, int count)
@@ -159,4 +176,6 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
         return (long)result[0] == 1;
     }
+
+    private sealed record Boundaries(long PreviousStart, long Start, long End, long NextEnd);
 }

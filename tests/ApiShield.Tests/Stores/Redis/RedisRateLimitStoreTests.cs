@@ -199,6 +199,66 @@ public sealed class RedisRateLimitStoreTests
         });
     }
 
+    private static IEnumerable<TestCaseData> ParityCases()
+    {
+        yield return new TestCaseData("rate", 180_000L).SetArgDisplayNames("Rate");
+        yield return new TestCaseData("spike", 150_000L).SetArgDisplayNames("SpikeArrest");
+        yield return new TestCaseData("fixed", 90_000_000L).SetArgDisplayNames("FixedQuota");
+        yield return new TestCaseData("rolling", 2_000_000L).SetArgDisplayNames("RollingQuota");
+        yield return new TestCaseData("mixed", 3_000_000L).SetArgDisplayNames("MultiCharge");
+    }
+
+    [TestCaseSource(nameof(ParityCases))]
+    public async Task AcquireAsync_SeededSequence_SameVerdictsAsInMemoryStore(string kind, long maxStepMicros)
+    {
+        // The same times and requests through both stores (the script on the caller's clock), verdict for verdict.
+        var redisTime = new FakeTimeProvider(Start);
+        var memoryTime = new FakeTimeProvider(Start);
+        var redis = new RedisRateLimitStore(Connection(Redis.ConnectionString), redisTime) { UseCallerClock = true };
+        using var memory = new ApiShield.Stores.InMemory.InMemoryRateLimitStore(memoryTime);
+        RateLimitRule[] rules = kind switch
+        {
+            "rate" => [Rate("rate", 5, TimeSpan.FromSeconds(1), burst: 3)],
+            "spike" => [SpikeArrest("spike", 7, TimeSpan.FromSeconds(1))],
+            "fixed" => [FixedQuota("fixed", 20, QuotaCalendar.Hour, "Asia/Kolkata")],
+            "rolling" => [RollingQuota("rolling", 12, TimeSpan.FromSeconds(30), segments: 7)],
+            _ =>
+            [
+                Rate("rate", 10, TimeSpan.FromMinutes(1), burst: 4),
+                SpikeArrest("spike", 40, TimeSpan.FromMinutes(1)),
+                FixedQuota("fixed", 25, QuotaCalendar.Hour),
+                RollingQuota("rolling", 15, TimeSpan.FromMinutes(5), segments: 5),
+            ],
+        };
+        string[] partitions = [Partition("alice"), Partition("bob")];
+        var random = new Random(20261127);
+        var fromRedis = new List<string>();
+        var fromMemory = new List<string>();
+        for (var step = 0; step < 400; step++)
+        {
+            var elapsed = TimeSpan.FromMicroseconds(random.NextInt64(0, maxStepMicros));
+            redisTime.Advance(elapsed);
+            memoryTime.Advance(elapsed);
+            var partition = partitions[random.Next(partitions.Length)];
+            var charges = rules.Where(_ => rules.Length == 1 || random.Next(3) > 0).Select(rule => new RateLimitCharge(rule, partition)).ToArray();
+            if (charges.Length == 0)
+            {
+                continue;
+            }
+
+            fromRedis.Add(await DescribeAsync(redis, step, charges));
+            fromMemory.Add(await DescribeAsync(memory, step, charges));
+        }
+
+        var rejected = fromRedis.Count(line => line.Contains("rejected", StringComparison.Ordinal));
+        TestContext.Out.WriteLine($"{kind}: {fromRedis.Count} requests, {rejected} rejected.");
+        Assert.Multiple(() =>
+        {
+            Assert.That(rejected, Is.InRange(fromRedis.Count / 10, fromRedis.Count * 9 / 10), "the sequence exercises both verdicts");
+            Assert.That(fromRedis, Is.EqualTo(fromMemory));
+        });
+    }
+
     [Test]
     public async Task AcquireAsync_Keys_HashTaggedHashedAndExpiring()
     {
@@ -424,6 +484,20 @@ public sealed class RedisRateLimitStoreTests
         var verdicts = new RateLimitVerdict[charges.Length];
         var admitted = await store.AcquireAsync(charges, verdicts, CancellationToken.None);
         return (admitted, verdicts);
+    }
+
+    private static async Task<string> DescribeAsync(IRateLimitStore store, int step, RateLimitCharge[] charges)
+    {
+        var verdicts = new RateLimitVerdict[charges.Length];
+        var admitted = await store.AcquireAsync(charges, verdicts, CancellationToken.None);
+        var line = new System.Text.StringBuilder().Append(CultureInfo.InvariantCulture, $"#{step} {(admitted ? "admitted" : "rejected")}:");
+        for (var i = 0; i < charges.Length; i++)
+        {
+            var v = verdicts[i];
+            line.Append(CultureInfo.InvariantCulture, $" {charges[i].Rule.PolicyName}(admitted={v.Admitted}, remaining={v.Remaining}, reset={v.ResetMicros}, retry={v.RetryAfterMicros})");
+        }
+
+        return line.ToString();
     }
 
     private static async Task<long?> ScriptCallsOnServerAsync()

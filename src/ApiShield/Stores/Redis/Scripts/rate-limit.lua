@@ -2,6 +2,7 @@
 -- before the request; only when every charge admits it is any state written. A rejected request writes nothing.
 -- Time is Unix microseconds. Numbers are passed and returned as integers; arithmetic stays below 2^53, so it is
 -- exact in Lua 5.1 doubles (Redis) and in Lua 5.4 integers (Garnet); '/' is always floored, never returned raw.
+-- Atomicity is the server's: Redis runs every script atomically, Garnet only with --lua-transaction-mode true.
 --
 -- ARGV[1]  clock: 0 = the server's TIME (production); otherwise the caller's time in Unix microseconds (tests only)
 -- then one group per charge, in order, its first value the algorithm:
@@ -24,8 +25,17 @@ local function fmt(n)
   return string.format('%d', n)
 end
 
-local function ceil_ms(us)
-  return math.floor((us + 999) / 1000)
+local unpack_ = unpack or table.unpack
+
+-- A TTL in whole milliseconds, rounded up. On the caller's clock (tests) the TTL still runs on the server's, so it
+-- gets a minute's margin: state must not expire before the caller's clock says it may.
+local margin = 0
+if ARGV[1] ~= '0' then
+  margin = 60000
+end
+
+local function ttl_ms(us)
+  return math.floor((us + 999) / 1000) + margin
 end
 
 -- One entry per charge: { algorithm, key, values needed to write and to report }, each built by one table
@@ -50,6 +60,10 @@ while a <= #ARGV do
     while i < 2 and now >= tonumber(ARGV[a + 3 + i]) do
       i = i + 1
     end
+    -- A server clock that stepped back keeps counting in the later period already written: never reset a count.
+    while i < 2 and redis.call('EXISTS', KEYS[k + i + 1]) == 1 do
+      i = i + 1
+    end
     local count = tonumber(redis.call('GET', KEYS[k + i]) or 0)
     c = { alg = alg, key = KEYS[k + i], limit = limit, count = count, e = tonumber(ARGV[a + 3 + i]), ok = count + 1 <= limit }
     a, k = a + 6, k + 3
@@ -59,11 +73,18 @@ while a <= #ARGV do
     local counters, stale = {}, {}
     local count = 0
     local flat = redis.call('HGETALL', KEYS[k])
+    -- After a server clock step back the newest segment written stays current: 'future' counts are never forgotten.
+    for j = 1, #flat, 2 do
+      local index = tonumber(flat[j])
+      if index > cur then
+        cur = index
+      end
+    end
     for j = 1, #flat, 2 do
       local index, n = tonumber(flat[j]), tonumber(flat[j + 1])
       if index < cur - S then
         stale[#stale + 1] = flat[j]
-      elseif index <= cur then
+      else
         counters[index] = n
         count = count + n
       end
@@ -77,6 +98,7 @@ while a <= #ARGV do
   charges[#charges + 1] = c
 end
 
+-- A policy that admits a request another refuses is "not charged": it reports the state as it was (docs/rate-limiting.md).
 local result = { all and 1 or 0 }
 for _, c in ipairs(charges) do
   local remaining, reset, retry = 0, 0, 0
@@ -84,40 +106,50 @@ for _, c in ipairs(charges) do
     local used = c.base - now
     if all then
       used = c.newTat - now
-      redis.call('SET', c.key, fmt(c.newTat), 'PX', ceil_ms(used))
+      redis.call('SET', c.key, fmt(c.newTat), 'PX', ttl_ms(used))
     end
     remaining = math.max(0, math.floor((c.B * c.T - used) / c.T))
     if remaining > 0 then reset = used else reset = used - (c.B - 1) * c.T end
-    if not c.ok then retry = c.newTat - now - c.B * c.T end
+    if not c.ok then retry = reset end
   elseif c.alg == 2 then
     local count = c.count
+    local left = math.max(0, c.e - now)
     if all then
       count = count + 1
-      redis.call('SET', c.key, fmt(count), 'PX', ceil_ms(math.max(0, c.e - now) + 1000000))
+      redis.call('SET', c.key, fmt(count), 'PX', ttl_ms(left + 1000000))
     end
     remaining = math.max(0, c.limit - count)
-    reset = math.max(0, c.e - now)
+    if count > 0 or not c.ok then reset = left end
     if not c.ok then retry = reset end
   else
     local count = c.count
     if all then
+      -- Set, never increment: the value follows from the state before the request, so a key charged twice is charged once.
       count = count + 1
       c.counters[c.cur] = (c.counters[c.cur] or 0) + 1
-      redis.call('HINCRBY', c.key, fmt(c.cur), 1)
+      redis.call('HSET', c.key, fmt(c.cur), fmt(c.counters[c.cur]))
       if #c.stale > 0 then
-        redis.call('HDEL', c.key, unpack and unpack(c.stale) or table.unpack(c.stale))
+        redis.call('HDEL', c.key, unpack_(c.stale))
       end
-      redis.call('PEXPIRE', c.key, ceil_ms((c.S + 1) * c.seg + 1000000))
+      redis.call('PEXPIRE', c.key, ttl_ms((c.S + 1) * c.seg + 1000000))
     end
     remaining = math.max(0, c.limit - count)
-    if remaining > 0 then
-      reset = (c.cur + c.S + 1) * c.seg - now
-    else
+    if remaining == 0 then
       -- Until enough of the oldest segments leave for one more request: the next permit.
       local left = count
       for j = c.cur - c.S, c.cur do
         left = left - (c.counters[j] or 0)
         if left + 1 <= c.limit then
+          reset = (j + c.S + 1) * c.seg - now
+          break
+        end
+      end
+    elseif all then
+      reset = (c.cur + c.S + 1) * c.seg - now
+    elseif count > 0 then
+      -- Not charged: until the newest counted segment leaves.
+      for j = c.cur, c.cur - c.S, -1 do
+        if (c.counters[j] or 0) > 0 then
           reset = (j + c.S + 1) * c.seg - now
           break
         end
