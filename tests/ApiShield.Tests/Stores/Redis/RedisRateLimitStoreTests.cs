@@ -103,6 +103,26 @@ public sealed class RedisRateLimitStoreTests
     }
 
     [Test]
+    public async Task AcquireAsync_FixedWindow_ClockStepsBackOverPeriodStart_KeepsCounting()
+    {
+        // The same counter seen at 00:00:00.5 of the next day, then at 23:00 of the day before (a clock stepped back).
+        var connection = Connection(Redis.ConnectionString);
+        var ahead = new RedisRateLimitStore(connection, new FakeTimeProvider(Start + TimeSpan.FromHours(12))) { UseCallerClock = true };
+        var behind = new RedisRateLimitStore(connection, new FakeTimeProvider(Start + TimeSpan.FromHours(11))) { UseCallerClock = true };
+        var charge = new RateLimitCharge(FixedQuota("daily", 3, QuotaCalendar.Day), Partition("alice"));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That((await AcquireAsync(ahead, charge)).Item1, Is.True);
+        }
+
+        var (steppedBack, verdicts) = await AcquireAsync(behind, charge);
+
+        Assert.That(steppedBack, Is.False, "a clock stepping back must not start the count again");
+        Assert.That(verdicts[0].Remaining, Is.Zero);
+    }
+
+    [Test]
     public async Task AcquireAsync_FixedWindow_CountsPerCalendarPeriod()
     {
         var store = CallerClockStore();

@@ -60,11 +60,14 @@ while a <= #ARGV do
     while i < 2 and now >= tonumber(ARGV[a + 3 + i]) do
       i = i + 1
     end
-    -- A server clock that stepped back keeps counting in the later period already written: never reset a count.
-    while i < 2 and redis.call('EXISTS', KEYS[k + i + 1]) == 1 do
+    local stored = redis.call('GET', KEYS[k + i])
+    -- A server clock that stepped back keeps counting in a later period already written: never reset a count. Only
+    -- a period's first request looks (its own counter is absent), so the steady state pays nothing for it.
+    while not stored and i < 2 and redis.call('EXISTS', KEYS[k + i + 1]) == 1 do
       i = i + 1
+      stored = redis.call('GET', KEYS[k + i])
     end
-    local count = tonumber(redis.call('GET', KEYS[k + i]) or 0)
+    local count = tonumber(stored or 0)
     c = { alg = alg, key = KEYS[k + i], limit = limit, count = count, e = tonumber(ARGV[a + 3 + i]), ok = count + 1 <= limit }
     a, k = a + 6, k + 3
   else
