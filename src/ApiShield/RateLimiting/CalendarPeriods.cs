@@ -22,8 +22,6 @@ internal sealed class CalendarPeriods
         _zone = zone;
     }
 
-    public TimeZoneInfo Zone => _zone;
-
     /// <summary>The nominal length of a period in seconds (a month counts 30 days), for <c>RateLimit-Policy</c>'s <c>w</c>.</summary>
     public long NominalSeconds => _calendar switch
     {

@@ -22,7 +22,7 @@ internal sealed class RateLimitPolicy
             _tiers = new Dictionary<string, RateLimitTier>(StringComparer.Ordinal);
             foreach (var (tier, limits) in options.Tiers)
             {
-                _tiers[tier] = new RateLimitTier(RateLimitRule.Create(name, options, limits.PermitLimit, limits.Burst ?? (options.Kind == RateLimitKind.Rate ? limits.PermitLimit : null)));
+                _tiers[tier] = new RateLimitTier(RateLimitRule.Create(name, options, limits.PermitLimit, limits.Burst));
             }
         }
     }
@@ -38,8 +38,6 @@ internal sealed class RateLimitPolicy
     public RateLimitTier Default { get; }
 
     public bool HasTiers => _tiers is not null;
-
-    public RateLimitFailureMode FailureMode => Default.Rule.FailureMode;
 
     /// <summary>The caller's tier: the one its tier claim names, else the policy's own limits.</summary>
     /// <remarks>A tier claim carried more than once (a JSON array) names no tier: its order must not buy a higher one.</remarks>

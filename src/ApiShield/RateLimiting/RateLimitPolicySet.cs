@@ -29,8 +29,6 @@ internal sealed class RateLimitPolicySet
 
     public bool IsEmpty => _policies.Count == 0;
 
-    public IEnumerable<RateLimitPolicy> Policies => _policies.Values;
-
     public bool Contains(string name) => _policies.ContainsKey(name);
 
     public EndpointRateLimits For(Endpoint endpoint)
