@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Configuration;
+using static ApiShield.DependencyInjection.ApiShieldOptionsValidator;
 
 namespace ApiShield.RateLimiting;
 
@@ -45,20 +46,14 @@ internal static class RateLimitingOptionsValidation
             }
         }
 
-        if (options.IPv6PrefixLength is < 32 or > 128)
-        {
-            errors.Add($"{Section}:IPv6PrefixLength must be between 32 and 128.");
-        }
+        Range(errors, $"{Section}:IPv6PrefixLength", options.IPv6PrefixLength, 32, 128);
 
         if (options.StoreTimeout <= TimeSpan.Zero || options.StoreTimeout > TimeSpan.FromSeconds(30))
         {
             errors.Add($"{Section}:StoreTimeout must be greater than 0 and at most 00:00:30.");
         }
 
-        if (options.FailuresBeforeBreak is < 1 or > 1000)
-        {
-            errors.Add($"{Section}:FailuresBeforeBreak must be between 1 and 1000.");
-        }
+        Range(errors, $"{Section}:FailuresBeforeBreak", options.FailuresBeforeBreak, 1, 1000);
 
         if (options.BreakDuration <= TimeSpan.Zero || options.BreakDuration > TimeSpan.FromMinutes(10))
         {
@@ -158,10 +153,7 @@ internal static class RateLimitingOptionsValidation
                 }
                 else if (policy.Calendar == QuotaCalendar.Rolling)
                 {
-                    if (policy.Segments is < 1 or > 1000)
-                    {
-                        errors.Add($"{key}:Segments must be between 1 and 1000.");
-                    }
+                    Range(errors, $"{key}:Segments", policy.Segments, 1, 1000);
                 }
                 else if (!TryFindTimeZone(policy.TimeZone))
                 {
@@ -222,13 +214,7 @@ internal static class RateLimitingOptionsValidation
         }
     }
 
-    private static void ValidateLimit(string key, long value, List<string> errors)
-    {
-        if (value is < 1 or > 1_000_000_000)
-        {
-            errors.Add($"{key} must be between 1 and 1000000000.");
-        }
-    }
+    private static void ValidateLimit(string key, long value, List<string> errors) => Range(errors, key, value, 1L, 1_000_000_000L);
 
     private static void ValidateBurstRefill(string key, TimeSpan window, long permitLimit, long burst, List<string> errors)
     {
