@@ -84,13 +84,13 @@ internal sealed class RateLimitingMiddleware
         var headers = context.Response.Headers;
         if (_emitHeaders)
         {
-            headers[RateLimitHeaders.PolicyField] = RateLimitHeaders.Policy(limits, tiers, count);
+            headers[RateLimitHeaders.PolicyField] = RateLimitHeaders.Policy(limits, tiers);
         }
 
         switch (outcome)
         {
             case RateLimitOutcome.Admitted:
-                if (_emitHeaders && RateLimitHeaders.State(tiers, verdicts, count, violatedOnly: false) is { } state)
+                if (_emitHeaders && RateLimitHeaders.State(tiers, verdicts, violatedOnly: false) is { } state)
                 {
                     headers[RateLimitHeaders.StateField] = state;
                 }
@@ -98,35 +98,25 @@ internal sealed class RateLimitingMiddleware
                 await _next(context).ConfigureAwait(false);
                 return;
             case RateLimitOutcome.Rejected:
-                await RejectAsync(context, tiers, verdicts, count).ConfigureAwait(false);
+                await RejectAsync(context, tiers, verdicts).ConfigureAwait(false);
                 return;
             default:
-                await RefuseUnavailableAsync(context, tiers, verdicts, count).ConfigureAwait(false);
+                await RefuseUnavailableAsync(context, tiers, verdicts).ConfigureAwait(false);
                 return;
         }
     }
 
-    private Task RejectAsync(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts, int count)
+    private Task RejectAsync(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts)
     {
-        long retryAfterMicros = 0;
-        var violated = new List<string>(1);
-        for (var i = 0; i < count; i++)
+        var (violated, retryAfter) = Refusals(context, tiers, verdicts);
+        foreach (var policy in violated)
         {
-            if (!verdicts[i].Admitted)
-            {
-                retryAfterMicros = Math.Max(retryAfterMicros, verdicts[i].RetryAfterMicros);
-                violated.Add(tiers[i].Rule.PolicyName);
-                _metrics.RateLimitRejected(tiers[i].Rule.PolicyName);
-            }
+            _metrics.RateLimitRejected(policy);
         }
 
-        // RFC 9110 §10.2.3 takes whole seconds; rounding up keeps a client that obeys it from coming back too early.
-        var retryAfter = Math.Max(1, RateLimitClock.CeilingSeconds(retryAfterMicros));
-        var headers = context.Response.Headers;
-        headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
-        if (_emitHeaders && RateLimitHeaders.State(tiers, verdicts, count, violatedOnly: true) is { } state)
+        if (_emitHeaders && RateLimitHeaders.State(tiers, verdicts, violatedOnly: true) is { } state)
         {
-            headers[RateLimitHeaders.StateField] = state;
+            context.Response.Headers[RateLimitHeaders.StateField] = state;
         }
 
         var names = string.Join(", ", violated);
@@ -150,28 +140,39 @@ internal sealed class RateLimitingMiddleware
             });
     }
 
-    private Task RefuseUnavailableAsync(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts, int count)
+    private Task RefuseUnavailableAsync(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts)
     {
-        long retryAfterMicros = 0;
-        var closed = new List<string>(1);
-        for (var i = 0; i < count; i++)
-        {
-            if (!verdicts[i].Admitted && !verdicts[i].Unchecked)
-            {
-                retryAfterMicros = Math.Max(retryAfterMicros, verdicts[i].RetryAfterMicros);
-                closed.Add(tiers[i].Rule.PolicyName);
-            }
-        }
-
-        var retryAfter = Math.Max(1, RateLimitClock.CeilingSeconds(retryAfterMicros));
-        context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
-        var names = string.Join(", ", closed);
-        RateLimitingLog.RateLimitUnavailable(_logger, names);
+        var (closed, retryAfter) = Refusals(context, tiers, verdicts);
+        RateLimitingLog.RateLimitUnavailable(_logger, string.Join(", ", closed));
         return ProblemResponseWriter.WriteAsync(
             context,
             ProblemTypes.RateLimitUnavailable,
             "The rate-limit store cannot be reached and this endpoint's limits fail closed.",
             writer => writer.WriteNumber("retryAfter", retryAfter));
+    }
+
+    /// <summary>
+    /// The policies that refused the request (over their limit, or failing closed) and the <c>Retry-After</c> that waits
+    /// for all of them, which it also sets.
+    /// </summary>
+    private static (List<string> Policies, long RetryAfter) Refusals(HttpContext context, RateLimitTier[] tiers, RateLimitVerdict[] verdicts)
+    {
+        long retryAfterMicros = 0;
+        var policies = new List<string>(1);
+        for (var i = 0; i < verdicts.Length; i++)
+        {
+            // Unchecked verdicts (a failure mode let them through) count as admitted.
+            if (!verdicts[i].Admitted)
+            {
+                retryAfterMicros = Math.Max(retryAfterMicros, verdicts[i].RetryAfterMicros);
+                policies.Add(tiers[i].Rule.PolicyName);
+            }
+        }
+
+        // RFC 9110 §10.2.3 takes whole seconds; rounding up keeps a client that obeys it from coming back too early.
+        var retryAfter = Math.Max(1, RateLimitClock.CeilingSeconds(retryAfterMicros));
+        context.Response.Headers[HeaderNames.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return (policies, retryAfter);
     }
 
     private Task RefuseMisconfiguredAsync(HttpContext context, Endpoint endpoint, string policy)
