@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ApiShield.RateLimiting;
 
@@ -148,6 +149,8 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         Span<int> shards = count <= StackCharges ? stackalloc int[count] : new int[count];
         Span<int> lockOrder = count <= StackCharges ? stackalloc int[count] : new int[count];
         Span<Pending> pending = count <= StackCharges ? stackalloc Pending[count] : new Pending[count];
+        var entryBuffer = default(EntryBuffer);
+        Span<Entry?> entries = count <= StackCharges ? entryBuffer[..count] : new Entry?[count];
         for (var i = 0; i < count; i++)
         {
             shards[i] = ShardOf(charges[i].Partition);
@@ -170,7 +173,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             var admitted = true;
             for (var i = 0; i < count; i++)
             {
-                var entry = GetOrAdd(_shards[shards[i]], charges[i].Partition, charges[i].Rule.KeySuffix);
+                var entry = entries[i] = GetOrAdd(_shards[shards[i]], charges[i].Partition, charges[i].Rule.KeySuffix);
                 Evaluate(entry, charges[i].Rule, now, ref verdicts[i], out pending[i]);
                 admitted &= pending[i].Admits;
             }
@@ -179,7 +182,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             {
                 if (admitted)
                 {
-                    Commit(GetOrAdd(_shards[shards[i]], charges[i].Partition, charges[i].Rule.KeySuffix), charges[i].Rule, in pending[i]);
+                    Commit(entries[i]!, charges[i].Rule, in pending[i]);
                 }
                 else if (pending[i].Admits)
                 {
@@ -476,6 +479,13 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             var slot = SlotOf(segment, _indexes.Length);
             return _indexes[slot] == segment ? _counts![slot] : 0;
         }
+    }
+
+    /// <summary>The counters of a request's charges, on the stack for up to <see cref="StackCharges"/> of them.</summary>
+    [InlineArray(StackCharges)]
+    private struct EntryBuffer
+    {
+        private Entry? _first;
     }
 
     /// <summary>What a charge would write if the request is admitted, and the state before it.</summary>
