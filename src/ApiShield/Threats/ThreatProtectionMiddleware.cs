@@ -56,7 +56,7 @@ internal sealed class ThreatProtectionMiddleware
             return _next(context);
         }
 
-        if (_injection is not null && MatchRequestLine(context) is not null && Found(ThreatKind.Injection))
+        if (_injection is not null && MatchesRequestLine(context) && Found(ThreatKind.Injection))
         {
             return RejectAsync(context, ThreatKind.Injection, limits: null);
         }
@@ -193,8 +193,8 @@ internal sealed class ThreatProtectionMiddleware
     private static Task RejectAsync(HttpContext context, ThreatKind kind, JsonLimits? limits) =>
         ProblemResponseWriter.WriteAsync(context, ThreatFindings.Problem(kind), limits is null && kind != ThreatKind.Injection ? null : ThreatFindings.Detail(kind, limits!));
 
-    /// <summary>Matches the path, query and headers; returns what matched, or <see langword="null"/>.</summary>
-    private string? MatchRequestLine(HttpContext context)
+    /// <summary>Matches the path, query and headers; true when one matched.</summary>
+    private bool MatchesRequestLine(HttpContext context)
     {
         var injection = _injection!;
         var request = context.Request;
@@ -215,14 +215,14 @@ internal sealed class ThreatProtectionMiddleware
             path = request.Path.Value;
         }
 
-        if (targets.HasFlag(InjectionTargets.Path) && Matches(injection, "path", path))
+        if (targets.HasFlag(InjectionTargets.Path) && Matches(injection, path, "path"))
         {
-            return "path";
+            return true;
         }
 
-        if (targets.HasFlag(InjectionTargets.Query) && rawQuery.Length > 1 && Matches(injection, "query", PercentDecoding.Decode(rawQuery[1..], plusIsSpace: true)))
+        if (targets.HasFlag(InjectionTargets.Query) && rawQuery.Length > 1 && Matches(injection, PercentDecoding.Decode(rawQuery[1..], plusIsSpace: true), "query"))
         {
-            return "query";
+            return true;
         }
 
         if (targets.HasFlag(InjectionTargets.Headers))
@@ -236,22 +236,23 @@ internal sealed class ThreatProtectionMiddleware
 
                 foreach (var value in header.Value)
                 {
-                    if (value is not null && Matches(injection, "header " + header.Key, PercentDecoding.Decode(value, plusIsSpace: false)))
+                    if (value is not null && Matches(injection, PercentDecoding.Decode(value, plusIsSpace: false), "header", header.Key))
                     {
-                        return "header";
+                        return true;
                     }
                 }
             }
         }
 
-        return null;
+        return false;
     }
 
-    private bool Matches(InjectionMatcher injection, string target, ReadOnlySpan<char> value)
+    // The log's target text is built only on a match: headers are matched on every request.
+    private bool Matches(InjectionMatcher injection, ReadOnlySpan<char> value, string target, string? headerName = null)
     {
         if (injection.Match(value) is { } ruleSet)
         {
-            ThreatsLog.InjectionMatched(_logger, ruleSet, target);
+            ThreatsLog.InjectionMatched(_logger, ruleSet, headerName is null ? target : target + " " + headerName);
             return true;
         }
 
