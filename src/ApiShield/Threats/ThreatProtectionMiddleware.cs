@@ -17,6 +17,7 @@ internal sealed class ThreatProtectionMiddleware
     private readonly RequestDelegate _next;
     private readonly JsonEndpointPolicies _policies;
     private readonly InjectionMatcher? _injection;
+    private readonly InjectionMatcher? _bodyInjection;
     private readonly ObjectPool<JsonBodyChecker> _checkers;
     private readonly ApiShieldMetrics _metrics;
     private readonly ILogger _logger;
@@ -43,6 +44,7 @@ internal sealed class ThreatProtectionMiddleware
         {
             var matcher = new InjectionMatcher(threats.Injection);
             _injection = matcher.IsEmpty || matcher.Targets == InjectionTargets.None ? null : matcher;
+            _bodyInjection = _injection?.Targets.HasFlag(InjectionTargets.JsonBody) == true ? _injection : null;
         }
 
         _checkers = new DefaultObjectPool<JsonBodyChecker>(new DefaultPooledObjectPolicy<JsonBodyChecker>());
@@ -120,7 +122,7 @@ internal sealed class ThreatProtectionMiddleware
         var original = request.Body;
         var buffer = new RequestBodyBuffer();
         var checker = _checkers.Get();
-        checker.Reset(limits, _injection?.Targets.HasFlag(InjectionTargets.JsonBody) == true ? _injection : null);
+        checker.Reset(limits, _bodyInjection);
         bool complete;
         ThreatKind kind;
         try
