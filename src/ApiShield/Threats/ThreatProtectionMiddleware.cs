@@ -60,7 +60,7 @@ internal sealed class ThreatProtectionMiddleware
 
         if (_injection is not null && MatchesRequestLine(context) && Found(ThreatKind.Injection))
         {
-            return RejectAsync(context, ThreatKind.Injection, limits: null);
+            return RejectAsync(context, ThreatKind.Injection, _policies.Defaults);
         }
 
         if (_jsonEnabled && IsUnsupportedMediaTypeEndpoint(endpoint))
@@ -192,8 +192,8 @@ internal sealed class ThreatProtectionMiddleware
         return true;
     }
 
-    private static Task RejectAsync(HttpContext context, ThreatKind kind, JsonLimits? limits) =>
-        ProblemResponseWriter.WriteAsync(context, ThreatFindings.Problem(kind), limits is null && kind != ThreatKind.Injection ? null : ThreatFindings.Detail(kind, limits!));
+    private static Task RejectAsync(HttpContext context, ThreatKind kind, JsonLimits limits) =>
+        ProblemResponseWriter.WriteAsync(context, ThreatFindings.Problem(kind), ThreatFindings.Detail(kind, limits));
 
     /// <summary>Matches the path, query and headers; true when one matched.</summary>
     private bool MatchesRequestLine(HttpContext context)
