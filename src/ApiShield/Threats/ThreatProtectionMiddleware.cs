@@ -120,13 +120,14 @@ internal sealed class ThreatProtectionMiddleware
     {
         var request = context.Request;
         var original = request.Body;
-        var buffer = new RequestBodyBuffer();
+        using var buffer = new RequestBodyBuffer();
         var checker = _checkers.Get();
-        checker.Reset(limits, _bodyInjection);
         bool complete;
         ThreatKind kind;
+        string? matchedRuleSet;
         try
         {
+            checker.Reset(limits, _bodyInjection);
             (kind, complete) = await JsonBodyReader.ReadAsync(original, request.ContentLength, buffer, checker, limits, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -138,42 +139,36 @@ internal sealed class ThreatProtectionMiddleware
         {
             // The client went away; a malformed body (BadHttpRequestException) is left to the server's own 400.
             ThreatsLog.BodyReadAborted(_logger);
-            _checkers.Return(checker);
-            buffer.Dispose();
             return;
-        }
-
-        var matchedRuleSet = checker.MatchedRuleSet;
-        _checkers.Return(checker);
-        try
-        {
-            if (kind != ThreatKind.None)
-            {
-                if (kind == ThreatKind.Injection)
-                {
-                    ThreatsLog.InjectionMatched(_logger, matchedRuleSet ?? "-", "JSON body");
-                }
-
-                if (Found(kind))
-                {
-                    await RejectAsync(context, kind, limits).ConfigureAwait(false);
-                    return;
-                }
-            }
-
-            request.Body = new BufferedBodyStream(buffer, complete ? null : original);
-            try
-            {
-                await _next(context).ConfigureAwait(false);
-            }
-            finally
-            {
-                request.Body = original;
-            }
         }
         finally
         {
-            buffer.Dispose();
+            matchedRuleSet = checker.MatchedRuleSet;
+            _checkers.Return(checker);
+        }
+
+        if (kind != ThreatKind.None)
+        {
+            if (kind == ThreatKind.Injection)
+            {
+                ThreatsLog.InjectionMatched(_logger, matchedRuleSet ?? "-", "JSON body");
+            }
+
+            if (Found(kind))
+            {
+                await RejectAsync(context, kind, limits).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        request.Body = new BufferedBodyStream(buffer, complete ? null : original);
+        try
+        {
+            await _next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            request.Body = original;
         }
     }
 
