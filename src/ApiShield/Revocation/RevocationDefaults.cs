@@ -15,6 +15,13 @@ internal static class RevocationDefaults
     // A node further behind than this many changes reloads the whole list instead of replaying the log.
     public const int LogLength = 10_000;
 
+    /// <summary>
+    /// How long a subject or client entry lives past its cut-off: every token issued before it has expired by then.
+    /// The longest any entry lives; the Redis store's key TTL follows it.
+    /// </summary>
+    public static TimeSpan CutOffEntryLifetime(ApiShieldOptions options) =>
+        (options.Revocation.MaxTokenLifetime ?? options.Tokens.MaxTokenLifetime) + options.Tokens.ClockSkew;
+
     public const int ReasonMaxLength = 256;
     public const int ValueMaxLength = 1024;
 }

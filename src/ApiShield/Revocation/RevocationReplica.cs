@@ -63,7 +63,7 @@ internal sealed class RevocationReplica
             return;
         }
 
-        map.AddOrUpdate(entry.Value, static (_, incoming) => incoming, static (_, existing, incoming) => Stricter(existing, incoming), entry);
+        Merge(map, entry);
     }
 
     /// <summary>Replaces the whole list, as read from the store.</summary>
@@ -75,7 +75,7 @@ internal sealed class RevocationReplica
             var entry = change.Entry;
             if (!change.IsUndo && entry.ExpiresAt > now)
             {
-                MapOf(maps, entry.Kind).AddOrUpdate(entry.Value, static (_, incoming) => incoming, static (_, existing, incoming) => Stricter(existing, incoming), entry);
+                Merge(MapOf(maps, entry.Kind), entry);
             }
         }
 
@@ -124,6 +124,9 @@ internal sealed class RevocationReplica
             }
         }
     }
+
+    private static void Merge(ConcurrentDictionary<string, RevocationEntry> map, RevocationEntry entry) =>
+        map.AddOrUpdate(entry.Value, static (_, incoming) => incoming, static (_, existing, incoming) => Stricter(existing, incoming), entry);
 
     private static RevocationEntry Stricter(RevocationEntry existing, RevocationEntry incoming)
     {

@@ -14,7 +14,7 @@ internal sealed class RevocationService : IRevocationService, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly RevocationMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly TimeSpan _entryLifetime;
+    private readonly TimeSpan _cutOffEntryLifetime;
     private readonly TimeSpan _clockSkew;
     private readonly TimeSpan _maxStaleness;
     private readonly bool _failClosed;
@@ -38,7 +38,7 @@ internal sealed class RevocationService : IRevocationService, IDisposable
         _metrics = metrics;
         _logger = logger;
         var value = options.Value;
-        _entryLifetime = value.Revocation.MaxTokenLifetime ?? value.Tokens.MaxTokenLifetime;
+        _cutOffEntryLifetime = RevocationDefaults.CutOffEntryLifetime(value);
         _clockSkew = value.Tokens.ClockSkew;
         _maxStaleness = value.Revocation.MaxStaleness;
         _failClosed = value.Revocation.StalenessMode == RevocationStalenessMode.FailClosed;
@@ -216,8 +216,7 @@ internal sealed class RevocationService : IRevocationService, IDisposable
     {
         var cutOff = issuedBefore ?? _timeProvider.GetUtcNow();
 
-        // Every token issued before the cut-off has expired once a maximum token lifetime (and the skew) has passed.
-        return new RevocationEntry(kind, value, cutOff, cutOff + _entryLifetime + _clockSkew, reason);
+        return new RevocationEntry(kind, value, cutOff, cutOff + _cutOffEntryLifetime, reason);
     }
 
     private async Task<RevocationEntry> RevokeAsync(RevocationEntry entry, CancellationToken cancellationToken)

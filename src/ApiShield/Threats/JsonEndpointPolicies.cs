@@ -46,7 +46,8 @@ internal sealed class JsonEndpointPolicies
                 }
                 else
                 {
-                    others.Add(type);
+                    // Stripped once here, so the per-request comparison is a plain one.
+                    others.Add(JsonMediaType.WithoutParameters(type).ToString());
                 }
             }
         }

@@ -5,6 +5,9 @@ internal sealed class JsonEndpointPolicy(JsonLimits limits, string[] otherMediaT
 {
     public JsonLimits Limits { get; } = limits;
 
-    /// <summary>Non-JSON media types the endpoint also declares (<c>[Consumes("application/xml", ...)]</c>); those bodies are not JSON-checked.</summary>
+    /// <summary>
+    /// Non-JSON media types the endpoint also declares (<c>[Consumes("application/xml", ...)]</c>), without parameters;
+    /// those bodies are not JSON-checked.
+    /// </summary>
     public string[] OtherMediaTypes { get; } = otherMediaTypes;
 }

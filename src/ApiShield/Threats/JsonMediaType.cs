@@ -9,8 +9,7 @@ internal static class JsonMediaType
     /// <summary>Whether <paramref name="mediaType"/> (parameters ignored) is <c>application/json</c> or <c>application/*+json</c>.</summary>
     public static bool IsJson(ReadOnlySpan<char> mediaType)
     {
-        var semicolon = mediaType.IndexOf(';');
-        var type = (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim();
+        var type = WithoutParameters(mediaType);
         return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
                 && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
@@ -45,7 +44,10 @@ internal static class JsonMediaType
             || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Whether <paramref name="contentType"/> is one of <paramref name="mediaTypes"/> (parameters ignored).</summary>
+    /// <summary>
+    /// Whether <paramref name="contentType"/> (parameters ignored) is one of <paramref name="mediaTypes"/>, which are
+    /// already <see cref="WithoutParameters"/>.
+    /// </summary>
     public static bool IsOneOf(string? contentType, string[] mediaTypes)
     {
         if (contentType is null || mediaTypes.Length == 0)
@@ -53,18 +55,22 @@ internal static class JsonMediaType
             return false;
         }
 
-        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
-        var type = (semicolon < 0 ? contentType.AsSpan() : contentType.AsSpan(0, semicolon)).Trim();
+        var type = WithoutParameters(contentType);
         foreach (var candidate in mediaTypes)
         {
-            var other = candidate.AsSpan();
-            var otherSemicolon = other.IndexOf(';');
-            if (type.Equals((otherSemicolon < 0 ? other : other[..otherSemicolon]).Trim(), StringComparison.OrdinalIgnoreCase))
+            if (type.Equals(candidate, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The type/subtype of <paramref name="mediaType"/>, without parameters or surrounding whitespace.</summary>
+    public static ReadOnlySpan<char> WithoutParameters(ReadOnlySpan<char> mediaType)
+    {
+        var semicolon = mediaType.IndexOf(';');
+        return (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim();
     }
 }

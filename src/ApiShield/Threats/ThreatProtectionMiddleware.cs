@@ -17,6 +17,7 @@ internal sealed class ThreatProtectionMiddleware
     private readonly RequestDelegate _next;
     private readonly JsonEndpointPolicies _policies;
     private readonly InjectionMatcher? _injection;
+    private readonly InjectionMatcher? _bodyInjection;
     private readonly ObjectPool<JsonBodyChecker> _checkers;
     private readonly ApiShieldMetrics _metrics;
     private readonly ILogger _logger;
@@ -43,6 +44,7 @@ internal sealed class ThreatProtectionMiddleware
         {
             var matcher = new InjectionMatcher(threats.Injection);
             _injection = matcher.IsEmpty || matcher.Targets == InjectionTargets.None ? null : matcher;
+            _bodyInjection = _injection?.Targets.HasFlag(InjectionTargets.JsonBody) == true ? _injection : null;
         }
 
         _checkers = new DefaultObjectPool<JsonBodyChecker>(new DefaultPooledObjectPolicy<JsonBodyChecker>());
@@ -56,9 +58,9 @@ internal sealed class ThreatProtectionMiddleware
             return _next(context);
         }
 
-        if (_injection is not null && MatchRequestLine(context) is not null && Found(ThreatKind.Injection))
+        if (_injection is not null && MatchesRequestLine(context) && Found(ThreatKind.Injection))
         {
-            return RejectAsync(context, ThreatKind.Injection, limits: null);
+            return RejectAsync(context, ThreatKind.Injection, _policies.Defaults);
         }
 
         if (_jsonEnabled && IsUnsupportedMediaTypeEndpoint(endpoint))
@@ -118,13 +120,14 @@ internal sealed class ThreatProtectionMiddleware
     {
         var request = context.Request;
         var original = request.Body;
-        var buffer = new RequestBodyBuffer();
+        using var buffer = new RequestBodyBuffer();
         var checker = _checkers.Get();
-        checker.Reset(limits, _injection?.Targets.HasFlag(InjectionTargets.JsonBody) == true ? _injection : null);
         bool complete;
         ThreatKind kind;
+        string? matchedRuleSet;
         try
         {
+            checker.Reset(limits, _bodyInjection);
             (kind, complete) = await JsonBodyReader.ReadAsync(original, request.ContentLength, buffer, checker, limits, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -136,42 +139,36 @@ internal sealed class ThreatProtectionMiddleware
         {
             // The client went away; a malformed body (BadHttpRequestException) is left to the server's own 400.
             ThreatsLog.BodyReadAborted(_logger);
-            _checkers.Return(checker);
-            buffer.Dispose();
             return;
-        }
-
-        var matchedRuleSet = checker.MatchedRuleSet;
-        _checkers.Return(checker);
-        try
-        {
-            if (kind != ThreatKind.None)
-            {
-                if (kind == ThreatKind.Injection)
-                {
-                    ThreatsLog.InjectionMatched(_logger, matchedRuleSet ?? "-", "JSON body");
-                }
-
-                if (Found(kind))
-                {
-                    await RejectAsync(context, kind, limits).ConfigureAwait(false);
-                    return;
-                }
-            }
-
-            request.Body = new BufferedBodyStream(buffer, complete ? null : original);
-            try
-            {
-                await _next(context).ConfigureAwait(false);
-            }
-            finally
-            {
-                request.Body = original;
-            }
         }
         finally
         {
-            buffer.Dispose();
+            matchedRuleSet = checker.MatchedRuleSet;
+            _checkers.Return(checker);
+        }
+
+        if (kind != ThreatKind.None)
+        {
+            if (kind == ThreatKind.Injection)
+            {
+                ThreatsLog.InjectionMatched(_logger, matchedRuleSet ?? "-", "JSON body");
+            }
+
+            if (Found(kind))
+            {
+                await RejectAsync(context, kind, limits).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        request.Body = new BufferedBodyStream(buffer, complete ? null : original);
+        try
+        {
+            await _next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            request.Body = original;
         }
     }
 
@@ -190,11 +187,11 @@ internal sealed class ThreatProtectionMiddleware
         return true;
     }
 
-    private static Task RejectAsync(HttpContext context, ThreatKind kind, JsonLimits? limits) =>
-        ProblemResponseWriter.WriteAsync(context, ThreatFindings.Problem(kind), limits is null && kind != ThreatKind.Injection ? null : ThreatFindings.Detail(kind, limits!));
+    private static Task RejectAsync(HttpContext context, ThreatKind kind, JsonLimits limits) =>
+        ProblemResponseWriter.WriteAsync(context, ThreatFindings.Problem(kind), ThreatFindings.Detail(kind, limits));
 
-    /// <summary>Matches the path, query and headers; returns what matched, or <see langword="null"/>.</summary>
-    private string? MatchRequestLine(HttpContext context)
+    /// <summary>Matches the path, query and headers; true when one matched.</summary>
+    private bool MatchesRequestLine(HttpContext context)
     {
         var injection = _injection!;
         var request = context.Request;
@@ -215,14 +212,14 @@ internal sealed class ThreatProtectionMiddleware
             path = request.Path.Value;
         }
 
-        if (targets.HasFlag(InjectionTargets.Path) && Matches(injection, "path", path))
+        if (targets.HasFlag(InjectionTargets.Path) && Matches(injection, path, "path"))
         {
-            return "path";
+            return true;
         }
 
-        if (targets.HasFlag(InjectionTargets.Query) && rawQuery.Length > 1 && Matches(injection, "query", PercentDecoding.Decode(rawQuery[1..], plusIsSpace: true)))
+        if (targets.HasFlag(InjectionTargets.Query) && rawQuery.Length > 1 && Matches(injection, PercentDecoding.Decode(rawQuery[1..], plusIsSpace: true), "query"))
         {
-            return "query";
+            return true;
         }
 
         if (targets.HasFlag(InjectionTargets.Headers))
@@ -236,22 +233,23 @@ internal sealed class ThreatProtectionMiddleware
 
                 foreach (var value in header.Value)
                 {
-                    if (value is not null && Matches(injection, "header " + header.Key, PercentDecoding.Decode(value, plusIsSpace: false)))
+                    if (value is not null && Matches(injection, PercentDecoding.Decode(value, plusIsSpace: false), "header", header.Key))
                     {
-                        return "header";
+                        return true;
                     }
                 }
             }
         }
 
-        return null;
+        return false;
     }
 
-    private bool Matches(InjectionMatcher injection, string target, ReadOnlySpan<char> value)
+    // The log's target text is built only on a match: headers are matched on every request.
+    private bool Matches(InjectionMatcher injection, ReadOnlySpan<char> value, string target, string? headerName = null)
     {
         if (injection.Match(value) is { } ruleSet)
         {
-            ThreatsLog.InjectionMatched(_logger, ruleSet, target);
+            ThreatsLog.InjectionMatched(_logger, ruleSet, headerName is null ? target : target + " " + headerName);
             return true;
         }
 

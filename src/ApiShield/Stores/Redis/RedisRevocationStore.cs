@@ -41,9 +41,7 @@ internal sealed class RedisRevocationStore : IRevocationStore
         _keys = new RedisKeys(connection.InstanceName);
         _timeProvider = timeProvider;
         _logger = logger;
-        var value = options.Value;
-        var longest = (value.Revocation.MaxTokenLifetime ?? value.Tokens.MaxTokenLifetime) + value.Tokens.ClockSkew;
-        _keyTtlMilliseconds = (long)(longest * 2).TotalMilliseconds;
+        _keyTtlMilliseconds = (long)(RevocationDefaults.CutOffEntryLifetime(options.Value) * 2).TotalMilliseconds;
     }
 
     public async Task<string> AppendAsync(RevocationChange change, CancellationToken cancellationToken)
