@@ -41,7 +41,7 @@ public sealed class RateLimitEngineTests
         _logs = new FakeLogCollector();
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         _failures = new MetricCollector<long>(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ApiShieldMetrics.MeterName, "apishield.rate_limiting.store_failures");
-        var (host, port) = EndPointOf(Redis.ConnectionString);
+        var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
         _proxy = new TcpOutageProxy(host, port);
         _partition = Partition(Guid.NewGuid().ToString("N"));
     }
@@ -219,7 +219,7 @@ public sealed class RateLimitEngineTests
 
         // Redis comes back: a probe after the next break succeeds and closes the circuit, with no restart.
         _proxy.Restore();
-        await WaitUntilAsync(
+        await Eventually.HoldsAsync(
             async () =>
             {
                 _time.Advance(BreakDuration);
@@ -271,7 +271,7 @@ public sealed class RateLimitEngineTests
             await Redis.StartAsync();
         }
 
-        await WaitUntilAsync(
+        await Eventually.HoldsAsync(
             async () =>
             {
                 _time.Advance(BreakDuration);
@@ -306,7 +306,7 @@ public sealed class RateLimitEngineTests
         var outcome = await pending;
 
         stalled.Release(admitted: false);
-        await WaitUntilAsync(() => Task.FromResult(stalled.Completed == 1), TimeSpan.FromSeconds(5), "The stalled call's late answer");
+        await Eventually.HoldsAsync(() => Task.FromResult(stalled.Completed == 1), TimeSpan.FromSeconds(5), "The stalled call's late answer");
 
         Assert.Multiple(() =>
         {

@@ -208,10 +208,10 @@ public sealed class RevocationServiceTests
 
         api.Time.Advance(TimeSpan.FromMinutes(11));
         Assert.That((await service.ListAsync()).Select(e => e.Value), Is.EquivalentTo(new[] { "long", "erin" }));
-        await WaitUntilAsync(() => service.Replica.Count == 2, api);
+        await Eventually.HoldsAsync(() => service.Replica.Count == 2, TimeSpan.FromSeconds(10), betweenPolls: NudgeSyncLoop(api));
 
         api.Time.Advance(TimeSpan.FromHours(2));
-        await WaitUntilAsync(() => service.Replica.Count == 1, api);
+        await Eventually.HoldsAsync(() => service.Replica.Count == 1, TimeSpan.FromSeconds(10), betweenPolls: NudgeSyncLoop(api));
         Assert.That((await service.ListAsync()).Single().Value, Is.EqualTo("long"));
     }
 
@@ -310,19 +310,6 @@ public sealed class RevocationServiceTests
         });
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition, TestApi? api = null, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("The condition did not hold before the deadline.");
-            }
-
-            // With a fake clock, the sync loop waits on it: nudge it forward by less than any interval a test uses.
-            api?.Time.Advance(TimeSpan.FromMilliseconds(1));
-            await Task.Delay(10);
-        }
-    }
+    // With a fake clock, the sync loop waits on it: nudge it forward by less than any interval a test uses.
+    internal static Action NudgeSyncLoop(TestApi api) => () => api.Time.Advance(TimeSpan.FromMilliseconds(1));
 }

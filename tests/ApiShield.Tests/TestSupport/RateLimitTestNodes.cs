@@ -41,27 +41,4 @@ internal static class RateLimitTestNodes
     /// <summary>The partition hash of a raw value, as the middleware computes it: the first 128 bits of SHA-256, hex.</summary>
     public static string Partition(string raw)
         => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("client:" + raw)), 0, 16);
-
-    public static (string Host, int Port) EndPointOf(string connectionString)
-        => ConfigurationOptions.Parse(connectionString).EndPoints[0] switch
-        {
-            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
-            DnsEndPoint dns => (dns.Host, dns.Port),
-            _ => throw new InvalidOperationException("Unknown endpoint kind."),
-        };
-
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing the test at the deadline.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout)
-            {
-                Assert.Fail($"{what} did not happen within {timeout}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }

@@ -31,13 +31,7 @@ internal sealed class RedisServerFixture : IAsyncDisposable
             // The API hosts reach the external server through a proxy this run can cut, to stage outages.
             IsExternal = true;
             _adminConnectionString = external;
-            var endPoint = ConfigurationOptions.Parse(external).EndPoints[0];
-            var (host, port) = endPoint switch
-            {
-                IPEndPoint ip => (ip.Address.ToString(), ip.Port),
-                DnsEndPoint dns => (dns.Host, dns.Port),
-                _ => throw new InvalidOperationException($"{EnvironmentVariable} names an endpoint of an unknown kind."),
-            };
+            var (host, port) = EndPointOf(external);
             _proxy = new TcpOutageProxy(host, port == 0 ? 6379 : port);
             var options = ConfigurationOptions.Parse(external);
             options.EndPoints.Clear();
@@ -59,6 +53,15 @@ internal sealed class RedisServerFixture : IAsyncDisposable
     public bool IsExternal { get; }
 
     public string ConnectionString { get; }
+
+    /// <summary>The host and port of a StackExchange.Redis connection string's first endpoint.</summary>
+    public static (string Host, int Port) EndPointOf(string connectionString)
+        => ConfigurationOptions.Parse(connectionString).EndPoints[0] switch
+        {
+            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            DnsEndPoint dns => (dns.Host, dns.Port),
+            _ => throw new InvalidOperationException($"'{connectionString}' names an endpoint of an unknown kind."),
+        };
 
     /// <summary>A key prefix no other test uses.</summary>
     public static string NewInstanceName(string test) => $"t-{test}-{Guid.NewGuid():N}:";

@@ -487,7 +487,7 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task AcquireAsync_ServerUnreachable_ThrowsStoreUnavailable()
     {
-        var (host, port) = EndPointOf(Redis.ConnectionString);
+        var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
         using var proxy = new TcpOutageProxy(host, port);
         var store = new RedisRateLimitStore(Connection($"127.0.0.1:{proxy.Port}"), _time);
         var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition("alice"));

@@ -60,13 +60,13 @@ public sealed class RedisRevocationStoreTests
             var jti = $"p{i}-{Guid.NewGuid():N}";
             var stopwatch = Stopwatch.StartNew();
             await ServiceOf(a).RevokeTokenAsync(jti, DateTimeOffset.UtcNow.AddHours(1), "propagation");
-            await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, jti) && ReplicaOf(c).Contains(RevocationKind.Token, jti), TimeSpan.FromSeconds(5));
+            await Eventually.HoldsAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, jti) && ReplicaOf(c).Contains(RevocationKind.Token, jti), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
             latencies.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
 
         await ServiceOf(a).RevokeTokenAsync(JtiOf(tokenForB), DateTimeOffset.UtcNow.AddHours(1), null);
         await ServiceOf(a).RevokeTokenAsync(JtiOf(tokenForC), DateTimeOffset.UtcNow.AddHours(1), null);
-        await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, JtiOf(tokenForB)) && ReplicaOf(c).Contains(RevocationKind.Token, JtiOf(tokenForC)), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, JtiOf(tokenForB)) && ReplicaOf(c).Contains(RevocationKind.Token, JtiOf(tokenForC)), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
         using var onB = await b.GetAsync("/data", tokenForB);
         using var onC = await c.GetAsync("/data", tokenForC);
 
@@ -98,7 +98,7 @@ public sealed class RedisRevocationStoreTests
             var jti = $"d{i}-{Guid.NewGuid():N}";
             var stopwatch = Stopwatch.StartNew();
             await ServiceOf(a).RevokeTokenAsync(jti, DateTimeOffset.UtcNow.AddHours(1), null);
-            await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, jti) && ReplicaOf(c).Contains(RevocationKind.Token, jti), TimeSpan.FromSeconds(5));
+            await Eventually.HoldsAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, jti) && ReplicaOf(c).Contains(RevocationKind.Token, jti), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
             worst = Math.Max(worst, stopwatch.Elapsed.TotalMilliseconds);
         }
 
@@ -134,10 +134,10 @@ public sealed class RedisRevocationStoreTests
         var revoked = a.Token();
         var good = a.Token();
         await ServiceOf(a).RevokeTokenAsync(JtiOf(revoked), DateTimeOffset.UtcNow.AddHours(1), "before the outage");
-        await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, JtiOf(revoked)), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(() => ReplicaOf(b).Contains(RevocationKind.Token, JtiOf(revoked)), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
 
         await Redis.StopAsync();
-        await WaitUntilAsync(() => ServiceOf(b).Staleness > TimeSpan.Zero, TimeSpan.FromSeconds(15));
+        await Eventually.HoldsAsync(() => ServiceOf(b).Staleness > TimeSpan.Zero, TimeSpan.FromSeconds(15), pollInterval: TimeSpan.FromMilliseconds(1));
 
         var statuses = new List<HttpStatusCode>();
         foreach (var node in new[] { a, b })
@@ -161,7 +161,7 @@ public sealed class RedisRevocationStoreTests
         Assert.That((await ServiceOf(a).ListAsync()).Any(e => e.Value == "someone"), Is.False, "a failed revocation must not look made");
 
         await Redis.StartAsync();
-        await WaitUntilAsync(() => ServiceOf(a).Staleness == TimeSpan.Zero && ServiceOf(b).Staleness == TimeSpan.Zero, TimeSpan.FromSeconds(20));
+        await Eventually.HoldsAsync(() => ServiceOf(a).Staleness == TimeSpan.Zero && ServiceOf(b).Staleness == TimeSpan.Zero, TimeSpan.FromSeconds(20), pollInterval: TimeSpan.FromMilliseconds(1));
         await ServiceOf(a).RevokeSubjectAsync("someone", null, "retried after the outage");
 
         // Embedded Garnet restarts empty, as a Redis without persistence does: the nodes write back what they hold.
@@ -191,7 +191,7 @@ public sealed class RedisRevocationStoreTests
             node.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "ApiShield", "apishield.revocation.staleness");
 
         await Redis.StopAsync();
-        await RevocationServiceTests.WaitUntilAsync(() => !IsStoreAnswering(service), node, TimeSpan.FromSeconds(15));
+        await Eventually.HoldsAsync(() => !IsStoreAnswering(service), TimeSpan.FromSeconds(15), betweenPolls: RevocationServiceTests.NudgeSyncLoop(node));
         node.Time.Advance(TimeSpan.FromSeconds(10));
         using var withinLimit = await node.GetAsync("/data", token);
         node.Time.Advance(TimeSpan.FromSeconds(31));
@@ -200,7 +200,7 @@ public sealed class RedisRevocationStoreTests
         var measuredStaleness = staleness.LastMeasurement!.Value;
 
         await Redis.StartAsync();
-        await RevocationServiceTests.WaitUntilAsync(() => IsStoreAnswering(service), node, TimeSpan.FromSeconds(20));
+        await Eventually.HoldsAsync(() => IsStoreAnswering(service), TimeSpan.FromSeconds(20), betweenPolls: RevocationServiceTests.NudgeSyncLoop(node));
         using var recovered = await node.GetAsync("/data", token);
 
         Assert.Multiple(() =>
@@ -228,7 +228,7 @@ public sealed class RedisRevocationStoreTests
 
         using var during = await node.GetAsync("/data", token);
         await Redis.StartAsync();
-        await WaitUntilAsync(() => ServiceOf(node).IsLoaded, TimeSpan.FromSeconds(20));
+        await Eventually.HoldsAsync(() => ServiceOf(node).IsLoaded, TimeSpan.FromSeconds(20), pollInterval: TimeSpan.FromMilliseconds(1));
         using var after = await node.GetAsync("/data", token);
 
         await ProblemAssert.IsProblemAsync(during, HttpStatusCode.ServiceUnavailable, "token-validation-unavailable");
@@ -242,11 +242,11 @@ public sealed class RedisRevocationStoreTests
         var b = await StartNodeAsync();
         var token = a.Token(t => t.Claims["client_id"] = "partner");
         await ServiceOf(a).RevokeClientAsync("partner", DateTimeOffset.UtcNow.AddMinutes(1), null);
-        await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Client, "partner"), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(() => ReplicaOf(b).Contains(RevocationKind.Client, "partner"), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
         using var refused = await b.GetAsync("/data", token);
 
         Assert.That(await ServiceOf(a).UndoClientAsync("partner"), Is.True);
-        await WaitUntilAsync(() => !ReplicaOf(b).Contains(RevocationKind.Client, "partner"), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(() => !ReplicaOf(b).Contains(RevocationKind.Client, "partner"), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
         using var accepted = await b.GetAsync("/data", token);
 
         Assert.Multiple(() =>
@@ -280,7 +280,7 @@ public sealed class RedisRevocationStoreTests
         _nodes.Add(b);
 
         await ServiceOf(a).RevokeSubjectAsync("shared", null, null);
-        await WaitUntilAsync(() => ReplicaOf(b).Contains(RevocationKind.Subject, "shared"), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(() => ReplicaOf(b).Contains(RevocationKind.Subject, "shared"), TimeSpan.FromSeconds(5), pollInterval: TimeSpan.FromMilliseconds(1));
 
         Assert.That(StoreOf(b), Is.Not.Null);
     }
@@ -346,18 +346,4 @@ public sealed class RedisRevocationStoreTests
     private static bool IsStoreAnswering(RevocationService service) => service.IsStoreAnswering;
 
     private static string JtiOf(string token) => ((System.Text.Json.JsonElement)RawJwt.Decode(token).Payload["jti"]!).GetString()!;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > timeout)
-            {
-                Assert.Fail($"The condition did not hold within {timeout}.");
-            }
-
-            await Task.Delay(1);
-        }
-    }
 }
