@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using ApiShield.Tests.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ApiShield.Tests.Sample;
@@ -17,7 +19,9 @@ internal sealed class UserJwtsSampleHost : IAsyncDisposable
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
     private readonly WebApplicationFactory<Program> _factory;
 
-    public UserJwtsSampleHost(Dictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration on top of the sample's appsettings files.</param>
+    /// <param name="time">The sample's clock; the system clock when <see langword="null"/>.</param>
+    public UserJwtsSampleHost(Dictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -36,6 +40,10 @@ internal sealed class UserJwtsSampleHost : IAsyncDisposable
         {
             web.UseEnvironment("Development");
             web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(configuration));
+            if (time is not null)
+            {
+                web.ConfigureTestServices(services => services.AddSingleton(time));
+            }
         });
         Client = _factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost/") });
     }
