@@ -78,6 +78,8 @@ public static class ApiShieldServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, ConfigureSensitiveJsonOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, ConfigureSensitiveJsonOptions>());
 
+        // The one multiplexer every Redis-backed store shares; it connects on first use, only when Redis is configured.
+        services.TryAddSingleton<Stores.Redis.RedisConnection>(static sp => ActivatorUtilities.CreateInstance<Stores.Redis.RedisConnection>(sp));
         AddBearerScheme(services);
         RevocationServiceCollectionExtensions.AddRevocation(services);
         RateLimiting.RateLimitingServices.Add(services);

@@ -13,8 +13,7 @@ internal static class RateLimitingServices
     {
         // The node's own store: the whole store on one node, the 'Local' failure mode's store with Redis.
         services.TryAddSingleton<InMemoryRateLimitStore>();
-        services.TryAddSingleton<RedisConnection>(static sp => ActivatorUtilities.CreateInstance<RedisConnection>(sp));
-        services.TryAddSingleton<IRateLimitStore>(static sp => UsesRedis(sp)
+        services.TryAddSingleton<IRateLimitStore>(static sp => RedisConnection.IsConfigured(sp)
             ? ActivatorUtilities.CreateInstance<RedisRateLimitStore>(sp)
             : sp.GetRequiredService<InMemoryRateLimitStore>());
         services.TryAddSingleton<RateLimitEngine>();
@@ -24,8 +23,4 @@ internal static class RateLimitingServices
             ipv6PrefixLength: sp.GetRequiredService<IOptions<ApiShieldOptions>>().Value.RateLimiting.IPv6PrefixLength));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, RateLimitEndpointAudit>());
     }
-
-    private static bool UsesRedis(IServiceProvider services)
-        => services.GetRequiredService<IOptions<ApiShieldOptions>>().Value.Redis.ConnectionString is { Length: > 0 }
-            || services.GetService<RedisMultiplexerSource>() is not null;
 }

@@ -17,9 +17,8 @@ internal static class RevocationServiceCollectionExtensions
         services.TryAddSingleton<RevocationMetrics>();
         services.TryAddSingleton<RevocationService>();
         services.TryAddSingleton<IRevocationService>(static sp => sp.GetRequiredService<RevocationService>());
-        services.TryAddSingleton<RedisConnection>(static sp => ActivatorUtilities.CreateInstance<RedisConnection>(sp));
         services.TryAddSingleton<IRevocationStore>(static sp =>
-            sp.GetRequiredService<IOptions<ApiShieldOptions>>().Value.Redis.ConnectionString is { Length: > 0 } || sp.GetService<RedisMultiplexerSource>() is not null
+            RedisConnection.IsConfigured(sp)
                 ? ActivatorUtilities.CreateInstance<RedisRevocationStore>(sp)
                 : ActivatorUtilities.CreateInstance<InMemoryRevocationStore>(sp));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, RevocationTokenValidation>());

@@ -33,6 +33,11 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public string InstanceName { get; }
 
+    /// <summary>Whether the host named a Redis server (a connection string or its own multiplexer): shared stores go there.</summary>
+    public static bool IsConfigured(IServiceProvider services)
+        => services.GetService(typeof(RedisMultiplexerSource)) is not null
+            || (services.GetService(typeof(IOptions<ApiShieldOptions>)) as IOptions<ApiShieldOptions>)?.Value.Redis.ConnectionString is { Length: > 0 };
+
     public async ValueTask<IConnectionMultiplexer> GetAsync()
     {
         if (Volatile.Read(ref _multiplexer) is { } existing)
