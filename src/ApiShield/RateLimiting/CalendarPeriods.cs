@@ -10,6 +10,7 @@ internal sealed class CalendarPeriods
 {
     private readonly QuotaCalendar _calendar;
     private readonly TimeZoneInfo _zone;
+    private PeriodBoundaries? _last;
 
     public CalendarPeriods(QuotaCalendar calendar, TimeZoneInfo zone)
     {
@@ -49,18 +50,23 @@ internal sealed class CalendarPeriods
     }
 
     /// <summary>
-    /// Writes four boundaries around <paramref name="nowMicros"/>: the previous period's start, this period's start
-    /// and end, and the next period's end. The Redis script picks the period that holds the server's own time.
+    /// The four boundaries around <paramref name="nowMicros"/>: the previous period's start, this period's start and
+    /// end, and the next period's end. The Redis script picks the period that holds the server's own time.
     /// </summary>
-    public void WriteBoundaries(long nowMicros, Span<long> boundaries)
+    /// <remarks>They are the same for every instant of a period, so the last ones are kept and time-zone arithmetic runs once per period.</remarks>
+    public PeriodBoundaries BoundariesAt(long nowMicros)
     {
+        if (Volatile.Read(ref _last) is { } last && nowMicros >= last.Start && nowMicros < last.End)
+        {
+            return last;
+        }
+
         var (start, end) = Find(nowMicros);
         var (previous, _) = Find(start - 1);
         var (_, next) = Find(end);
-        boundaries[0] = previous;
-        boundaries[1] = start;
-        boundaries[2] = end;
-        boundaries[3] = next;
+        var boundaries = new PeriodBoundaries(previous, start, end, next);
+        Volatile.Write(ref _last, boundaries);
+        return boundaries;
     }
 
     private DateTimeOffset StartOf(DateTimeOffset instant)

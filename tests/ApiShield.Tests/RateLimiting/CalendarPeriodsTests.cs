@@ -92,12 +92,12 @@ public sealed class CalendarPeriodsTests
     }
 
     [Test]
-    public void WriteBoundaries_DayInBerlin_PreviousCurrentAndNextPeriods()
+    public void BoundariesAt_DayInBerlin_PreviousCurrentAndNextPeriods()
     {
         var periods = new CalendarPeriods(QuotaCalendar.Day, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
-        var boundaries = new long[4];
 
-        periods.WriteBoundaries(Micros("2026-03-29T12:00:00Z"), boundaries);
+        var found = periods.BoundariesAt(Micros("2026-03-29T12:00:00Z"));
+        var boundaries = new[] { found.PreviousStart, found.Start, found.End, found.NextEnd };
 
         Assert.That(boundaries.Select(Format), Is.EqualTo(new[]
         {

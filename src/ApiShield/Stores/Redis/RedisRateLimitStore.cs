@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using ApiShield.RateLimiting;
@@ -25,9 +24,6 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly TimeProvider _timeProvider;
-
-    // A calendar's boundaries are the same for every instant of one period: computed once per period, not per request.
-    private readonly ConditionalWeakTable<CalendarPeriods, Boundaries> _boundaries = [];
 
     // One spare pair of argument arrays, reused by the next request of the same shape once a call has completed
     // (StackExchange.Redis has written them by then).
@@ -92,7 +88,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                     values[v++] = rule.Capacity;
                     break;
                 case RateLimitAlgorithm.FixedWindow:
-                    var periods = BoundariesAt(rule.Calendar!, nodeNow);
+                    var periods = rule.Calendar!.BoundariesAt(nodeNow);
                     keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.PreviousStart);
                     keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.Start);
                     keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.End);
@@ -114,20 +110,6 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         return (keys, values);
-    }
-
-    private Boundaries BoundariesAt(CalendarPeriods calendar, long now)
-    {
-        if (_boundaries.TryGetValue(calendar, out var cached) && now >= cached.Start && now < cached.End)
-        {
-            return cached;
-        }
-
-        Span<long> written = stackalloc long[4];
-        calendar.WriteBoundaries(now, written);
-        var boundaries = new Boundaries(written[0], written[1], written[2], written[3]);
-        _boundaries.AddOrUpdate(calendar, boundaries);
-        return boundaries;
     }
 
     private async ValueTask<bool> EvaluateAsync(RedisKey[] keys, RedisValue[] values, Memory<RateLimitVerdict> verdicts, int count)
@@ -177,5 +159,4 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         return (long)result[0] == 1;
     }
 
-    private sealed record Boundaries(long PreviousStart, long Start, long End, long NextEnd);
 }
