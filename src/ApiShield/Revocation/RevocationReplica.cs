@@ -125,6 +125,14 @@ internal sealed class RevocationReplica
         }
     }
 
+    /// <summary>
+    /// <paramref name="entry"/> made at least as strict as what this node already holds for the same token, subject or
+    /// client: what the store records must be what every replica would merge to, or a node loading a snapshot would
+    /// get a weaker revocation than one that replayed the log.
+    /// </summary>
+    public RevocationEntry StricterOf(RevocationEntry entry)
+        => MapOf(_maps, entry.Kind).TryGetValue(entry.Value, out var existing) ? Stricter(existing, entry) : entry;
+
     private static void Merge(ConcurrentDictionary<string, RevocationEntry> map, RevocationEntry entry) =>
         map.AddOrUpdate(entry.Value, static (_, incoming) => incoming, static (_, existing, incoming) => Stricter(existing, incoming), entry);
 

@@ -221,6 +221,7 @@ internal sealed class RevocationService : IRevocationService, IDisposable
 
     private async Task<RevocationEntry> RevokeAsync(RevocationEntry entry, CancellationToken cancellationToken)
     {
+        entry = Replica.StricterOf(entry);
         var change = new RevocationChange(entry, isUndo: false);
         await _store.AppendAsync(change, cancellationToken).ConfigureAwait(false);
         await ApplyLocallyAsync(change).ConfigureAwait(false);

@@ -78,6 +78,22 @@ public sealed class RevocationServiceTests
     }
 
     [Test]
+    public async Task RevokeSubjectAsync_WeakerCutOffLater_StoreKeepsTheStricterOne()
+    {
+        await using var api = await StartAsync();
+        var later = api.Time.GetUtcNow();
+        var earlier = later - TimeSpan.FromHours(1);
+
+        await Service(api).RevokeSubjectAsync("dave", later, "stolen laptop");
+        await Service(api).RevokeSubjectAsync("dave", earlier, "second report");
+
+        // What a node loading a snapshot reads must be what every node that replayed the log holds.
+        var feed = await api.Services.GetRequiredService<IRevocationStore>().ReadAsync(null, CancellationToken.None);
+        var stored = feed.Changes.Single(c => c.Entry.Kind == RevocationKind.Subject && c.Entry.Value == "dave").Entry;
+        Assert.That(stored.IssuedBefore, Is.EqualTo(later));
+    }
+
+    [Test]
     public async Task RevokeSubjectAsync_HonoursIssuedAt()
     {
         await using var api = await StartAsync();
