@@ -31,8 +31,6 @@ internal sealed class FilterCaller
 
     public byte[]? HashKey { get; }
 
-    public bool AnyFiltered { get; private set; }
-
     public bool MayView(FilterRule rule)
     {
         if (rule.VisibleWithScope is not { } scope || _user is null)
@@ -76,7 +74,6 @@ internal sealed class FilterCaller
 
     public void Applied(FilterRule rule, SensitiveAction action)
     {
-        AnyFiltered = true;
         _counts[((int)action * Kinds) + (int)rule.Kind]++;
         FilteringLog.ValueFiltered(_logger, rule.Name, action);
     }
