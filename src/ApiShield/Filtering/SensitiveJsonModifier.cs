@@ -102,12 +102,9 @@ internal sealed class SensitiveJsonModifier
             caller = new FilterCaller(null, _evaluator, _hashKey, _logger);
         }
 
-        if (rule.VisibleWithScope is not null && context is not null && !feature!.CacheHeadersSet && !context.Response.HasStarted)
+        if (rule.VisibleWithScope is not null && context is not null && !context.Response.HasStarted)
         {
-            // What this caller sees depends on their scopes: no shared cache may give it to anyone else.
-            feature.CacheHeadersSet = true;
-            context.Response.Headers.CacheControl = "private, no-store";
-            context.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.Authorization);
+            feature!.PreventSharedCaching(context.Response);
         }
 
         if (caller.MayView(rule))
