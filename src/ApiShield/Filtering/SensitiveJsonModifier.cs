@@ -58,13 +58,7 @@ internal sealed class SensitiveJsonModifier
                 continue;
             }
 
-            var rule = new FilterRule(
-                SensitiveMembers.RuleName(property),
-                FilterRuleKind.Attribute,
-                attribute.Otherwise,
-                attribute.VisibleWithScope,
-                _scopes.GetIndex(attribute.VisibleWithScope),
-                attribute.KeepLast);
+            var rule = SensitiveMembers.Rule(property, attribute, _scopes);
             var declaringType = typeInfo.Type;
             if (rule.Action == SensitiveAction.Remove)
             {
