@@ -106,13 +106,10 @@ internal sealed class EventStreamFilter : IDisposable
         var masked = copy.AsSpan(0, text.Length);
         text.CopyTo(masked);
         var position = 0;
-        while (SensitiveDataDetector.TryFind(masked, position, _program.Detectors, out var start, out var length, out var kind))
+        while (SensitiveDataDetector.TryMaskNext(masked, ref position, _program.Detectors, out var bit))
         {
-            var bit = System.Numerics.BitOperations.Log2((uint)kind);
             _caller.DetectorHit(bit);
             _caller.Applied(_program.DetectorRules[bit], SensitiveAction.Mask);
-            masked.Slice(start, length).Fill((byte)'*');
-            position = start + length;
         }
 
         _output.Write(masked);

@@ -578,14 +578,9 @@ internal sealed class JsonFilterEngine : IDisposable
             var text = copy.AsSpan(0, value.Length);
             value.CopyTo(text);
             var position = 0;
-            while (position < text.Length && SensitiveDataDetector.TryFind(text, position, _program.Detectors, out var start, out var length, out var kind))
+            while (SensitiveDataDetector.TryMaskNext(text, ref position, _program.Detectors, out var bit))
             {
-                text.Slice(start, length).Fill((byte)'*');
-                position = start + length;
-                if (position > start)
-                {
-                    _caller.DetectorHit(System.Numerics.BitOperations.Log2((uint)kind));
-                }
+                _caller.DetectorHit(bit);
             }
 
             writer.WriteStringValue(text);
