@@ -295,7 +295,6 @@ internal sealed class FilteringResponseBody : Stream, IHttpResponseBodyFeature
 
         if (kind == ResponseBodyKind.Unreadable)
         {
-            _mode = BodyMode.Filtering;
             Fail(new ResponseFilterException("the body's charset or content coding cannot be read"), ReadOnlySpan<byte>.Empty);
             return;
         }
