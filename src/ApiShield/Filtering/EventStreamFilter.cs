@@ -15,8 +15,7 @@ internal sealed class EventStreamFilter : IDisposable
     private readonly FilterProgram _program;
     private readonly FilterCaller _caller;
     private readonly int _maxLine;
-    private byte[] _line;
-    private int _lineLength;
+    private readonly PooledBufferWriter _line = new(1024);
 
     public EventStreamFilter(FilterProgram program, FilterCaller caller, IBufferWriter<byte> output, int maxTokenSize, bool useTypeRules)
     {
@@ -25,7 +24,6 @@ internal sealed class EventStreamFilter : IDisposable
         _output = output;
         _maxLine = maxTokenSize;
         _engine = new JsonFilterEngine(program, caller, output, maxTokenSize, multipleValues: false, useTypeRules);
-        _line = ArrayPool<byte>.Shared.Rent(1024);
     }
 
     public void Write(ReadOnlySpan<byte> data)
@@ -40,46 +38,36 @@ internal sealed class EventStreamFilter : IDisposable
             }
 
             Append(data[..end]);
-            FilterLine(_line.AsSpan(0, _lineLength));
+            FilterLine(_line.WrittenSpan);
             _output.Write(data.Slice(end, 1));
-            _lineLength = 0;
+            _line.Clear();
             data = data[(end + 1)..];
         }
     }
 
     public void Complete()
     {
-        if (_lineLength > 0)
+        if (_line.WrittenCount > 0)
         {
-            FilterLine(_line.AsSpan(0, _lineLength));
-            _lineLength = 0;
+            FilterLine(_line.WrittenSpan);
+            _line.Clear();
         }
     }
 
     public void Dispose()
     {
         _engine.Dispose();
-        ArrayPool<byte>.Shared.Return(_line);
+        _line.Dispose();
     }
 
     private void Append(ReadOnlySpan<byte> data)
     {
-        var needed = _lineLength + data.Length;
-        if (needed > _maxLine)
+        if (_line.WrittenCount + data.Length > _maxLine)
         {
             throw new ResponseFilterException("an event-stream line is larger than ApiShield:Filtering:MaxTokenSize");
         }
 
-        if (needed > _line.Length)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _line.Length * 2));
-            _line.AsSpan(0, _lineLength).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_line);
-            _line = larger;
-        }
-
-        data.CopyTo(_line.AsSpan(_lineLength));
-        _lineLength = needed;
+        _line.Write(data);
     }
 
     private void FilterLine(ReadOnlySpan<byte> line)
@@ -118,13 +106,10 @@ internal sealed class EventStreamFilter : IDisposable
         var masked = copy.AsSpan(0, text.Length);
         text.CopyTo(masked);
         var position = 0;
-        while (SensitiveDataDetector.TryFind(masked, position, _program.Detectors, out var start, out var length, out var kind))
+        while (SensitiveDataDetector.TryMaskNext(masked, ref position, _program.Detectors, out var bit))
         {
-            var bit = System.Numerics.BitOperations.Log2((uint)kind);
             _caller.DetectorHit(bit);
             _caller.Applied(_program.DetectorRules[bit], SensitiveAction.Mask);
-            masked.Slice(start, length).Fill((byte)'*');
-            position = start + length;
         }
 
         _output.Write(masked);

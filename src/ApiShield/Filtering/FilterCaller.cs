@@ -16,8 +16,9 @@ internal sealed class FilterCaller
     private readonly ClaimsPrincipal? _user;
     private readonly ScopeEvaluator _evaluator;
     private readonly ILogger _logger;
-    private readonly int[] _counts = new int[Actions * Kinds];
-    private readonly int[] _detectorHits = new int[8];
+    // Allocated on the first hit: most responses filter nothing.
+    private int[]? _counts;
+    private int[]? _detectorHits;
     private ulong _known;
     private ulong _granted;
 
@@ -30,8 +31,6 @@ internal sealed class FilterCaller
     }
 
     public byte[]? HashKey { get; }
-
-    public bool AnyFiltered { get; private set; }
 
     public bool MayView(FilterRule rule)
     {
@@ -76,28 +75,29 @@ internal sealed class FilterCaller
 
     public void Applied(FilterRule rule, SensitiveAction action)
     {
-        AnyFiltered = true;
-        _counts[((int)action * Kinds) + (int)rule.Kind]++;
+        (_counts ??= new int[Actions * Kinds])[((int)action * Kinds) + (int)rule.Kind]++;
         FilteringLog.ValueFiltered(_logger, rule.Name, action);
     }
 
-    public void DetectorHit(int bit) => _detectorHits[bit]++;
+    public void DetectorHit(int bit) => (_detectorHits ??= new int[8])[bit]++;
 
     public void Publish(Diagnostics.ApiShieldMetrics metrics, string? route)
     {
-        for (var i = 0; i < _counts.Length; i++)
+        var counts = _counts ?? [];
+        for (var i = 0; i < counts.Length; i++)
         {
-            if (_counts[i] > 0)
+            if (counts[i] > 0)
             {
-                metrics.FieldsFiltered(_counts[i], ActionTag((SensitiveAction)(i / Kinds)), KindTag((FilterRuleKind)(i % Kinds)), route);
+                metrics.FieldsFiltered(counts[i], ActionTag((SensitiveAction)(i / Kinds)), KindTag((FilterRuleKind)(i % Kinds)), route);
             }
         }
 
-        for (var bit = 0; bit < _detectorHits.Length; bit++)
+        var detectorHits = _detectorHits ?? [];
+        for (var bit = 0; bit < detectorHits.Length; bit++)
         {
-            if (_detectorHits[bit] > 0)
+            if (detectorHits[bit] > 0)
             {
-                metrics.DetectorHits(_detectorHits[bit], DetectorTag(bit), route);
+                metrics.DetectorHits(detectorHits[bit], DetectorTag(bit), route);
             }
         }
     }

@@ -33,8 +33,6 @@ internal sealed class FilterPlanCache
         _global = FilterProgramBuilder.Build(_options, [], [], null, scopes);
     }
 
-    public FilterProgram Global => _global;
-
     public FilterProgram Get(Endpoint? endpoint) =>
         endpoint is null ? _global : _programs.GetOrAdd(endpoint, static (e, self) => self.Compile(e), this);
 

@@ -10,27 +10,21 @@ internal sealed class FilterProgram
         SensitiveDataDetectors detectors,
         FilterRule[] detectorRules,
         bool detectorsEverywhere,
-        bool dependsOnCaller,
-        bool hashes)
+        bool dependsOnCaller)
     {
-        Roots = roots;
         TypeRoots = typeRoots;
         CoveredTypes = coveredTypes;
         Detectors = detectors;
         DetectorRules = detectorRules;
         DetectorsEverywhere = detectorsEverywhere;
         DependsOnCaller = dependsOnCaller;
-        Hashes = hashes;
         IsEmpty = roots.All(r => r.IsInert) && typeRoots.Length == 0 && detectors == SensitiveDataDetectors.None;
         Automaton = new FilterAutomaton(roots, typeRoots);
     }
 
     public FilterAutomaton Automaton { get; }
 
-    public static FilterProgram Empty { get; } = new([], [], new HashSet<Type>(), SensitiveDataDetectors.None, [], false, false, false);
-
-    /// <summary>Start nodes of configured and endpoint rules.</summary>
-    public PathNode[] Roots { get; }
+    public static FilterProgram Empty { get; } = new([], [], new HashSet<Type>(), SensitiveDataDetectors.None, [], false, false);
 
     /// <summary>Start nodes of rules derived from the endpoint's declared response types.</summary>
     public PathNode[] TypeRoots { get; }
@@ -47,8 +41,6 @@ internal sealed class FilterProgram
 
     /// <summary>Whether the output depends on the caller's scopes, so shared caches must not reuse it.</summary>
     public bool DependsOnCaller { get; }
-
-    public bool Hashes { get; }
 
     public bool IsEmpty { get; }
 }

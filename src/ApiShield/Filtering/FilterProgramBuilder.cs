@@ -13,7 +13,6 @@ internal static class FilterProgramBuilder
         ScopeRegistry scopes)
     {
         var root = new PathNode();
-        var rules = new List<FilterRule>();
 
         for (var i = 0; i < options.Rules.Count; i++)
         {
@@ -23,14 +22,12 @@ internal static class FilterProgramBuilder
             {
                 var rule = new FilterRule(key, FilterRuleKind.Path, configured.Action, configured.VisibleWithScope, scopes.GetIndex(configured.VisibleWithScope), configured.KeepLast);
                 Insert(root, path, key).AddRule(rule);
-                rules.Add(rule);
             }
 
             if (configured.Name is { } name)
             {
                 var rule = new FilterRule(key, FilterRuleKind.NamePattern, configured.Action, configured.VisibleWithScope, scopes.GetIndex(configured.VisibleWithScope), configured.KeepLast);
                 root.GetOrAddDescendant().AddPattern(new NamePattern(name)).AddRule(rule);
-                rules.Add(rule);
             }
         }
 
@@ -38,7 +35,6 @@ internal static class FilterProgramBuilder
         {
             var rule = new FilterRule(metadata.Path, FilterRuleKind.Endpoint, metadata.Action, metadata.VisibleWithScope, scopes.GetIndex(metadata.VisibleWithScope), metadata.KeepLast);
             Insert(root, metadata.Path, metadata.Path).AddRule(rule);
-            rules.Add(rule);
         }
 
         var detectors = options.Detectors & SensitiveDataDetectors.All;
@@ -81,9 +77,9 @@ internal static class FilterProgramBuilder
             typeRoot.Freeze(visited);
         }
 
-        var dependsOnCaller = rules.Any(r => r.VisibleWithScope is not null) || visited.Any(n => n.Rules.Any(r => r.VisibleWithScope is not null));
-        var hashes = options.DetectorAction == SensitiveAction.Hash || visited.Any(n => n.Rules.Any(r => r.Action == SensitiveAction.Hash));
-        return new FilterProgram(root.IsInert ? [] : [root], [.. typeRoots], covered, detectors, detectorRules, detectorsEverywhere, dependsOnCaller, hashes);
+        // Every rule sits on a node reachable from a root, so the frozen set holds them all.
+        var dependsOnCaller = visited.Any(n => n.Rules.Any(r => r.VisibleWithScope is not null));
+        return new FilterProgram(root.IsInert ? [] : [root], [.. typeRoots], covered, detectors, detectorRules, detectorsEverywhere, dependsOnCaller);
     }
 
     private static PathNode Insert(PathNode root, string path, string key)

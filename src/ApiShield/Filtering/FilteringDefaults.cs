@@ -14,6 +14,9 @@ internal static class FilteringDefaults
 
     public const int MinHashKeyBytes = 32;
 
+    /// <summary>The most trailing characters a masked string may keep.</summary>
+    public const int MaxKeepLast = 64;
+
     /// <summary>Filtered output is passed on once this much has accumulated, bounding memory and time to first byte.</summary>
     public const int OutputChunkSize = 16 * 1024;
 }

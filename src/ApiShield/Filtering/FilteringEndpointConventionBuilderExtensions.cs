@@ -25,8 +25,7 @@ public static class FilteringEndpointConventionBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         JsonPathParser.Validate(path, nameof(path));
-        ArgumentOutOfRangeException.ThrowIfNegative(keepLast);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(keepLast, 64);
+        FilteringOptionsValidation.ThrowIfKeepLastOutOfRange(keepLast);
         if (!Enum.IsDefined(action))
         {
             throw new ArgumentOutOfRangeException(nameof(action));

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
 namespace ApiShield.Filtering;
 
 /// <summary>
@@ -6,6 +9,8 @@ namespace ApiShield.Filtering;
 /// </summary>
 internal sealed class FilteringFeature(FilterCaller caller, FilterProgram program)
 {
+    private bool _cacheHeadersSet;
+
     public FilterCaller Caller { get; } = caller;
 
     public FilterProgram Program { get; } = program;
@@ -32,6 +37,19 @@ internal sealed class FilteringFeature(FilterCaller caller, FilterProgram progra
 
     public void MarkSerializerApplied() => SerializerApplied = true;
 
-    /// <summary>Whether <c>Cache-Control: private, no-store</c> has been set for this response.</summary>
-    public bool CacheHeadersSet { get; set; }
+    /// <summary>
+    /// Marks <paramref name="response"/> as caller-dependent, once: what this caller sees depends on their scopes, so no
+    /// shared cache may give it to anyone else.
+    /// </summary>
+    public void PreventSharedCaching(HttpResponse response)
+    {
+        if (_cacheHeadersSet)
+        {
+            return;
+        }
+
+        _cacheHeadersSet = true;
+        response.Headers.CacheControl = "private, no-store";
+        response.Headers.Append(HeaderNames.Vary, HeaderNames.Authorization);
+    }
 }

@@ -18,7 +18,4 @@ internal static partial class FilteringLog
 
     [LoggerMessage(504, LogLevel.Warning, "ApiShield:Filtering:FailureMode is FailOpen: a response that cannot be filtered is sent unfiltered.", EventName = "FailOpenConfigured")]
     public static partial void FailOpenConfigured(ILogger logger);
-
-    [LoggerMessage(505, LogLevel.Debug, "Response filtering is off for this response: {MediaType} is not a JSON media type.", EventName = "MediaTypeNotFiltered")]
-    public static partial void MediaTypeNotFiltered(ILogger logger, string mediaType);
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using ApiShield.DependencyInjection;
+
 namespace ApiShield.Filtering;
 
 /// <summary>Cross-field checks of <see cref="FilteringOptions"/>; every message names its configuration key.</summary>
@@ -37,10 +40,7 @@ internal static class FilteringOptionsValidation
                 errors.Add($"{key}:Action must be Remove, Mask or Hash.");
             }
 
-            if (rule.KeepLast is < 0 or > 64)
-            {
-                errors.Add($"{key}:KeepLast must be between 0 and 64.");
-            }
+            ApiShieldOptionsValidator.Range(errors, $"{key}:KeepLast", rule.KeepLast, 0, FilteringDefaults.MaxKeepLast);
 
             if (rule.VisibleWithScope is { } scope && (scope.Length == 0 || scope.Contains(' ', StringComparison.Ordinal)))
             {
@@ -69,11 +69,7 @@ internal static class FilteringOptionsValidation
             }
         }
 
-        // Checked here rather than with [Range]: the options source generator drops ErrorMessage for int ranges.
-        if (options.MaxTokenSize is < FilteringDefaults.MinTokenSize or > FilteringDefaults.MaxTokenSizeLimit)
-        {
-            errors.Add($"{Section}:MaxTokenSize must be between {FilteringDefaults.MinTokenSize} and {FilteringDefaults.MaxTokenSizeLimit}.");
-        }
+        ApiShieldOptionsValidator.Range(errors, $"{Section}:MaxTokenSize", options.MaxTokenSize, FilteringDefaults.MinTokenSize, FilteringDefaults.MaxTokenSizeLimit);
 
         if (!Enum.IsDefined(options.FailureMode))
         {
@@ -91,6 +87,14 @@ internal static class FilteringOptionsValidation
         {
             errors.Add($"{Section}:HashKey is required because a rule hashes values.");
         }
+    }
+
+    /// <summary>The check <see cref="SensitiveAttribute.KeepLast"/>, <see cref="SensitivePathAttribute.KeepLast"/> and <c>WithSensitivePath</c> share.</summary>
+    public static int ThrowIfKeepLastOutOfRange(int value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value, paramName);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, FilteringDefaults.MaxKeepLast, paramName);
+        return value;
     }
 
     public static byte[]? DecodeHashKey(string? value)

@@ -282,12 +282,9 @@ internal sealed class FilteringResponseBody : Stream, IHttpResponseBodyFeature
         // The filtered length is unknown, and a byte range of the unfiltered body means nothing (RFC 9110 §14).
         response.ContentLength = null;
         response.Headers.Remove(HeaderNames.AcceptRanges);
-        if (_feature.Program.DependsOnCaller && !_feature.CacheHeadersSet)
+        if (_feature.Program.DependsOnCaller)
         {
-            _feature.CacheHeadersSet = true;
-            // What this caller sees depends on their scopes: no shared cache may give it to anyone else.
-            response.Headers.CacheControl = "private, no-store";
-            response.Headers.Append(HeaderNames.Vary, HeaderNames.Authorization);
+            _feature.PreventSharedCaching(response);
         }
 
         if (HttpMethods.IsHead(_context.Request.Method))
@@ -298,7 +295,6 @@ internal sealed class FilteringResponseBody : Stream, IHttpResponseBodyFeature
 
         if (kind == ResponseBodyKind.Unreadable)
         {
-            _mode = BodyMode.Filtering;
             Fail(new ResponseFilterException("the body's charset or content coding cannot be read"), ReadOnlySpan<byte>.Empty);
             return;
         }

@@ -538,32 +538,27 @@ internal sealed class JsonFilterEngine : IDisposable
             }
         }
 
+        // Only scalars get here: a string that needs escaping, or a string or number a detector matched (detectors
+        // never look at containers).
         var writer = _writer ??= new Utf8JsonWriter(_output, WriterOptions);
         writer.Reset();
-        if (type is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False)
+        var value = type == JsonTokenType.String && reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
+        if (action == SensitiveAction.Hash)
         {
-            var value = type == JsonTokenType.String && reader.ValueIsEscaped ? Unescape(ref reader) : reader.ValueSpan;
-            if (action == SensitiveAction.Hash)
-            {
-                var key = _caller.HashKey ?? throw new ResponseFilterException("a rule hashes but ApiShield:Filtering:HashKey is not set");
-                SensitiveValueRedactor.WriteHash(writer, key, value);
-            }
-            else if (type != JsonTokenType.String)
-            {
-                writer.WriteNullValue();
-            }
-            else if (detectorBit >= 0)
-            {
-                WriteDetectorMasked(writer, value);
-            }
-            else
-            {
-                SensitiveValueRedactor.WriteMasked(writer, value, rule.KeepLast);
-            }
+            var key = _caller.HashKey ?? throw new ResponseFilterException("a rule hashes but ApiShield:Filtering:HashKey is not set");
+            SensitiveValueRedactor.WriteHash(writer, key, value);
+        }
+        else if (type != JsonTokenType.String)
+        {
+            writer.WriteNullValue();
+        }
+        else if (detectorBit >= 0)
+        {
+            WriteDetectorMasked(writer, value);
         }
         else
         {
-            writer.WriteNullValue();
+            SensitiveValueRedactor.WriteMasked(writer, value, rule.KeepLast);
         }
 
         writer.Flush();
@@ -578,14 +573,9 @@ internal sealed class JsonFilterEngine : IDisposable
             var text = copy.AsSpan(0, value.Length);
             value.CopyTo(text);
             var position = 0;
-            while (position < text.Length && SensitiveDataDetector.TryFind(text, position, _program.Detectors, out var start, out var length, out var kind))
+            while (SensitiveDataDetector.TryMaskNext(text, ref position, _program.Detectors, out var bit))
             {
-                text.Slice(start, length).Fill((byte)'*');
-                position = start + length;
-                if (position > start)
-                {
-                    _caller.DetectorHit(System.Numerics.BitOperations.Log2((uint)kind));
-                }
+                _caller.DetectorHit(bit);
             }
 
             writer.WriteStringValue(text);

@@ -1,7 +1,4 @@
 namespace ApiShield.Filtering;
 
 /// <summary>One step of a parsed JSON path: a child or any-depth descendant, selecting one name or any member or element.</summary>
-internal readonly record struct JsonPathSegment(bool Descendant, string? Name)
-{
-    public bool IsWildcard => Name is null;
-}
+internal readonly record struct JsonPathSegment(bool Descendant, string? Name);

@@ -11,13 +11,10 @@ internal sealed class NamePattern
 
     public NamePattern(string pattern)
     {
-        Pattern = pattern;
         _anchoredStart = !pattern.StartsWith('*');
         _anchoredEnd = !pattern.EndsWith('*');
         _parts = [.. pattern.Split('*', StringSplitOptions.RemoveEmptyEntries).Select(p => Encoding.UTF8.GetBytes(p.ToLowerInvariant()))];
     }
-
-    public string Pattern { get; }
 
     /// <summary>The first byte a matching (lower-cased) name must contain, or <see langword="null"/> for a pattern of only <c>*</c>.</summary>
     public byte? LeadByte => _parts.Length == 0 ? null : _parts[0][0];

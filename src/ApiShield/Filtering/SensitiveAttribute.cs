@@ -1,3 +1,4 @@
+using ApiShield.Filtering;
 using Microsoft.Extensions.Compliance.Classification;
 
 namespace ApiShield;
@@ -49,9 +50,7 @@ public sealed class SensitiveAttribute : DataClassificationAttribute
         get => _keepLast;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 64);
-            _keepLast = value;
+            _keepLast = FilteringOptionsValidation.ThrowIfKeepLastOutOfRange(value);
         }
     }
 }

@@ -21,6 +21,24 @@ internal static class SensitiveDataDetector
         return kind != SensitiveDataDetectors.None;
     }
 
+    /// <summary>
+    /// Replaces the first match at or after <paramref name="position"/> with <c>*</c> and moves <paramref name="position"/>
+    /// past it; <paramref name="bit"/> is the detector's bit position.
+    /// </summary>
+    public static bool TryMaskNext(Span<byte> text, ref int position, SensitiveDataDetectors kinds, out int bit)
+    {
+        if (position >= text.Length || !TryFind(text, position, kinds, out var start, out var length, out var kind))
+        {
+            bit = -1;
+            return false;
+        }
+
+        text.Slice(start, length).Fill((byte)'*');
+        position = start + length;
+        bit = System.Numerics.BitOperations.Log2((uint)kind);
+        return true;
+    }
+
     /// <summary>Whether a JSON number's text is a payment card number (13–19 digits passing Luhn).</summary>
     public static bool IsCardNumber(ReadOnlySpan<byte> number)
     {

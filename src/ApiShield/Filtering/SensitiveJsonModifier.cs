@@ -58,13 +58,7 @@ internal sealed class SensitiveJsonModifier
                 continue;
             }
 
-            var rule = new FilterRule(
-                SensitiveMembers.RuleName(property),
-                FilterRuleKind.Attribute,
-                attribute.Otherwise,
-                attribute.VisibleWithScope,
-                _scopes.GetIndex(attribute.VisibleWithScope),
-                attribute.KeepLast);
+            var rule = SensitiveMembers.Rule(property, attribute, _scopes);
             var declaringType = typeInfo.Type;
             if (rule.Action == SensitiveAction.Remove)
             {
@@ -102,12 +96,9 @@ internal sealed class SensitiveJsonModifier
             caller = new FilterCaller(null, _evaluator, _hashKey, _logger);
         }
 
-        if (rule.VisibleWithScope is not null && context is not null && !feature!.CacheHeadersSet && !context.Response.HasStarted)
+        if (rule.VisibleWithScope is not null && context is not null && !context.Response.HasStarted)
         {
-            // What this caller sees depends on their scopes: no shared cache may give it to anyone else.
-            feature.CacheHeadersSet = true;
-            context.Response.Headers.CacheControl = "private, no-store";
-            context.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.Authorization);
+            feature!.PreventSharedCaching(context.Response);
         }
 
         if (caller.MayView(rule))

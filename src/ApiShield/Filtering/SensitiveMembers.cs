@@ -20,7 +20,11 @@ internal static class SensitiveMembers
         return null;
     }
 
-    public static string RuleName(JsonPropertyInfo property) => $"{property.DeclaringType.Name}.{property.AttributeProvider switch
+    /// <summary>The rule <paramref name="attribute"/> puts on <paramref name="property"/>; both filtering layers build it here.</summary>
+    public static FilterRule Rule(JsonPropertyInfo property, SensitiveAttribute attribute, ScopeRegistry scopes) =>
+        new(RuleName(property), FilterRuleKind.Attribute, attribute.Otherwise, attribute.VisibleWithScope, scopes.GetIndex(attribute.VisibleWithScope), attribute.KeepLast);
+
+    private static string RuleName(JsonPropertyInfo property) => $"{property.DeclaringType.Name}.{property.AttributeProvider switch
     {
         System.Reflection.MemberInfo member => member.Name,
         _ => property.Name,

@@ -43,9 +43,7 @@ public sealed class SensitivePathAttribute : Attribute, ISensitivePathMetadata
         get => _keepLast;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 64);
-            _keepLast = value;
+            _keepLast = FilteringOptionsValidation.ThrowIfKeepLastOutOfRange(value);
         }
     }
 }

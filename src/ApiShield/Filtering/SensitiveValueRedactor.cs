@@ -11,6 +11,9 @@ internal static class SensitiveValueRedactor
 {
     public const int HashBytes = 16;
 
+    // Base64url without padding: ceil(16 * 4 / 3).
+    private const int EncodedHashLength = 22;
+
     private static readonly byte[] FullMask = "****"u8.ToArray();
 
     /// <summary>Writes the masked form of a string: <c>****</c>, or <c>****</c> and its last <paramref name="keepLast"/> characters.</summary>
@@ -110,14 +113,11 @@ internal static class SensitiveValueRedactor
     /// <summary>Writes the same bytes as <see cref="WriteHash(Utf8JsonWriter, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> straight to <paramref name="output"/>: base64url never needs escaping.</summary>
     public static void WriteHashRaw(IBufferWriter<byte> output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> utf8)
     {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, utf8, mac);
-        var length = Base64Url.GetEncodedLength(HashBytes);
-        var span = output.GetSpan(length + 2);
+        var span = output.GetSpan(EncodedHashLength + 2);
         span[0] = (byte)'"';
-        Base64Url.EncodeToUtf8(mac[..HashBytes], span[1..]);
-        span[length + 1] = (byte)'"';
-        output.Advance(length + 2);
+        EncodeHash(key, utf8, span.Slice(1, EncodedHashLength));
+        span[EncodedHashLength + 1] = (byte)'"';
+        output.Advance(EncodedHashLength + 2);
     }
 
     // Characters the default JSON encoder writes unescaped, conservatively: ASCII letters, digits, space, - _ . @
@@ -128,10 +128,16 @@ internal static class SensitiveValueRedactor
     /// <summary>Writes HMAC-SHA256(key, value) truncated to 128 bits, base64url: correlatable, not reversible without the key.</summary>
     public static void WriteHash(Utf8JsonWriter writer, ReadOnlySpan<byte> key, ReadOnlySpan<byte> utf8)
     {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, utf8, mac);
-        Span<byte> encoded = stackalloc byte[Base64Url.GetEncodedLength(HashBytes)];
-        Base64Url.EncodeToUtf8(mac[..HashBytes], encoded);
+        Span<byte> encoded = stackalloc byte[EncodedHashLength];
+        EncodeHash(key, utf8, encoded);
         writer.WriteStringValue(encoded);
+    }
+
+    // The one place the hash is computed, so the raw and the writer paths cannot drift apart.
+    private static void EncodeHash(ReadOnlySpan<byte> key, ReadOnlySpan<byte> utf8, Span<byte> destination)
+    {
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, utf8, mac);
+        Base64Url.EncodeToUtf8(mac[..HashBytes], destination);
     }
 }

@@ -45,13 +45,7 @@ internal sealed class TypeRuleWalker(JsonSerializerOptions options, ScopeRegistr
                     if (attribute is not null)
                     {
                         var member = node.GetOrAddChild(property.Name);
-                        member.AddRule(new FilterRule(
-                            SensitiveMembers.RuleName(property),
-                            FilterRuleKind.Attribute,
-                            attribute.Otherwise,
-                            attribute.VisibleWithScope,
-                            scopes.GetIndex(attribute.VisibleWithScope),
-                            attribute.KeepLast));
+                        member.AddRule(SensitiveMembers.Rule(property, attribute, scopes));
                         member.Alias = child;
                         useful = true;
                     }

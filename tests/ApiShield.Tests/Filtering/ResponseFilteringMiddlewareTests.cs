@@ -517,6 +517,7 @@ public sealed class ResponseFilteringMiddlewareTests
     [TestCase("ApiShield:Filtering:Rules:0:Path", "$.items[0]", "ApiShield:Filtering:Rules:0:Path")]
     [TestCase("ApiShield:Filtering:DetectorPaths:0", "$.", "ApiShield:Filtering:DetectorPaths:0")]
     [TestCase("ApiShield:Filtering:MaxTokenSize", "10", "ApiShield:Filtering:MaxTokenSize")]
+    [TestCase("ApiShield:Filtering:Rules:0:KeepLast", "65", "ApiShield:Filtering:Rules:0:KeepLast must be between 0 and 64")]
     [TestCase("ApiShield:Filtering:HashKey", "c2hvcnQ=", "ApiShield:Filtering:HashKey")]
     public void AddApiShield_InvalidFilteringOption_StartupErrorNamesKey(string key, string value, string expectedKey)
     {
