@@ -564,7 +564,8 @@ internal sealed class JsonFilterEngine : IDisposable
         writer.Flush();
     }
 
-    // Masks each detected span in place, keeping the text around it.
+    // Masks each detected span in place, keeping the text around it. The first match was counted when the value was
+    // detected; only the further matches in the same string are counted here.
     private void WriteDetectorMasked(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
     {
         var copy = ArrayPool<byte>.Shared.Rent(value.Length);
@@ -573,9 +574,13 @@ internal sealed class JsonFilterEngine : IDisposable
             var text = copy.AsSpan(0, value.Length);
             value.CopyTo(text);
             var position = 0;
+            var matches = 0;
             while (SensitiveDataDetector.TryMaskNext(text, ref position, _program.Detectors, out var bit))
             {
-                _caller.DetectorHit(bit);
+                if (matches++ > 0)
+                {
+                    _caller.DetectorHit(bit);
+                }
             }
 
             writer.WriteStringValue(text);

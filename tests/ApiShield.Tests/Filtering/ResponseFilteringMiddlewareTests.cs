@@ -422,6 +422,9 @@ public sealed class ResponseFilteringMiddlewareTests
             Assert.That(measurements.Any(m => (string?)m.Tags["action"] == "mask" && (string?)m.Tags["rule_kind"] == "name_pattern"), Is.True);
             Assert.That(measurements.Any(m => (string?)m.Tags["rule_kind"] == "detector"), Is.True);
             Assert.That(hits.GetMeasurementSnapshot().Any(m => (string?)m.Tags["detector"] == "aws_access_key"), Is.True);
+
+            // The problem's detail holds one key: one hit, however the masking walks the text.
+            Assert.That(hits.GetMeasurementSnapshot().Where(m => (string?)m.Tags["detector"] == "aws_access_key").Sum(m => m.Value), Is.EqualTo(1));
         });
 
         var logs = _api.Logs.GetSnapshot().Where(r => r.Id.Id == 500).ToList();
