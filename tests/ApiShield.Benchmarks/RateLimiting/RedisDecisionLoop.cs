@@ -14,6 +14,7 @@ internal static class RedisDecisionLoop
     public static readonly IReadOnlyDictionary<string, Func<StackExchange.Redis.IConnectionMultiplexer, string[], IRateLimitDecider>> Limiters =
         new Dictionary<string, Func<StackExchange.Redis.IConnectionMultiplexer, string[], IRateLimitDecider>>(StringComparer.Ordinal)
         {
+            ["floor"] = (redis, partitions) => new RawScriptDecider(redis, partitions),
             ["apishield-rate"] = (redis, partitions) => RedisScenarios.ApiShieldTokenBucket(redis, partitions, rejecting: false),
             ["apishield-rate-store"] = RedisScenarios.ApiShieldTokenBucketStoreOnly,
             ["apishield-quota"] = RedisScenarios.ApiShieldFixedWindow,

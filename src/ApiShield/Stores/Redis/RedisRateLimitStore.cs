@@ -11,8 +11,9 @@ namespace ApiShield.Stores.Redis;
 /// </summary>
 /// <remarks>
 /// Clock: the Redis server's <c>TIME</c>, read inside the script, so nodes whose clocks disagree share one window.
-/// The node's <see cref="TimeProvider"/> only places a fixed window's candidate period boundaries, of which the script
-/// picks the one holding the server's time. Tests may pass the caller's clock instead (<see cref="UseCallerClock"/>).
+/// The node's <see cref="TimeProvider"/> only names a fixed window's candidate periods (the node's previous, current and
+/// next), of which the script picks the one holding the server's time; one counter per partition and policy remembers
+/// its period's end. Tests may pass the caller's clock instead (<see cref="UseCallerClock"/>).
 /// </remarks>
 internal sealed class RedisRateLimitStore : IRateLimitStore
 {
@@ -53,11 +54,12 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var (keys, values) = BuildArguments(charges.Span);
-        return EvaluateAsync(keys, values, verdicts, charges.Length);
+        return EvaluateAsync(charges, verdicts);
     }
 
-    private (RedisKey[] Keys, RedisValue[] Values) BuildArguments(ReadOnlySpan<RateLimitCharge> charges)
+    /// <param name="charges">The request's charges.</param>
+    /// <param name="periodsAt">Where a fixed window's candidate periods are placed: the node's time, or the server's when the script asked for it.</param>
+    private (RedisKey[] Keys, RedisValue[] Values) BuildArguments(ReadOnlySpan<RateLimitCharge> charges, long? periodsAt)
     {
         int keyCount = 0, valueCount = 1;
         foreach (var charge in charges)
@@ -65,7 +67,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
             (keyCount, valueCount) = charge.Rule.Algorithm switch
             {
                 RateLimitAlgorithm.Gcra => (keyCount + 1, valueCount + 3),
-                RateLimitAlgorithm.FixedWindow => (keyCount + 3, valueCount + 6),
+                RateLimitAlgorithm.FixedWindow => (keyCount + 1, valueCount + 6),
                 _ => (keyCount + 1, valueCount + 4),
             };
         }
@@ -75,6 +77,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
         var nodeNow = RateLimitClock.NowMicros(_timeProvider);
         values[0] = UseCallerClock ? nodeNow : 0;
+        var periodsNow = periodsAt ?? nodeNow;
         int k = 0, v = 1;
         foreach (var charge in charges)
         {
@@ -88,10 +91,8 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                     values[v++] = rule.Capacity;
                     break;
                 case RateLimitAlgorithm.FixedWindow:
-                    var periods = rule.Calendar!.BoundariesAt(nodeNow);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.PreviousStart);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.Start);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.End);
+                    var periods = rule.Calendar!.BoundariesAt(periodsNow);
+                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix);
                     values[v++] = 2;
                     values[v++] = rule.PermitLimit;
                     values[v++] = periods.PreviousStart;
@@ -112,31 +113,52 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         return (keys, values);
     }
 
-    private async ValueTask<bool> EvaluateAsync(RedisKey[] keys, RedisValue[] values, Memory<RateLimitVerdict> verdicts, int count)
+    private async ValueTask<bool> EvaluateAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts)
     {
-        RedisResult result;
-        try
+        long? periodsAt = null;
+        while (true)
         {
-            var database = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            var (keys, values) = BuildArguments(charges.Span, periodsAt);
+            RedisResult result;
             try
             {
-                result = await database.ScriptEvaluateAsync(ScriptHash, keys, values).ConfigureAwait(false);
+                var database = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+                try
+                {
+                    result = await database.ScriptEvaluateAsync(ScriptHash, keys, values).ConfigureAwait(false);
+                }
+                catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+                {
+                    // The server lost its script cache (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
+                    result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, values).ConfigureAwait(false);
+                }
             }
-            catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
-                // The server lost its script cache (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
-                result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, values).ConfigureAwait(false);
+                throw new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
             }
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            throw new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
-        }
 
-        Volatile.Write(ref _spareKeys, keys);
-        Volatile.Write(ref _spareValues, values);
-        return Read(result, verdicts.Span, count);
+            Volatile.Write(ref _spareKeys, keys);
+            Volatile.Write(ref _spareValues, values);
+            if (ServerTimeOutsidePeriods(result) is not { } serverNow)
+            {
+                return Read(result, verdicts.Span, charges.Length);
+            }
+
+            // The node's clock is more than a calendar period off Redis's: ask again with the periods around the
+            // server's time. Asked from the server's own time, a second refusal would mean a broken script or server.
+            if (periodsAt is not null)
+            {
+                throw new RateLimitStoreUnavailableException("Redis's time lies outside calendar periods named from Redis's own time.");
+            }
+
+            periodsAt = serverNow;
+        }
     }
+
+    /// <summary>The server's time when the script answered <c>{ -1, now }</c> (a fixed window's periods did not hold it); otherwise null.</summary>
+    private static long? ServerTimeOutsidePeriods(RedisResult result)
+        => result.Resp2Type == ResultType.Array && result.Length == 2 && (long)result[0] == -1 ? (long)result[1] : null;
 
     private static bool Read(RedisResult result, Span<RateLimitVerdict> verdicts, int count)
     {

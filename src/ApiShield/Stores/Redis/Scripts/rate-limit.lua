@@ -7,11 +7,12 @@
 -- ARGV[1]  clock: 0 = the server's TIME (production); otherwise the caller's time in Unix microseconds (tests only)
 -- then one group per charge, in order, its first value the algorithm:
 --   1 GCRA            1, T (emission interval, us), B (burst capacity)                 1 key:  string tat (us)
---   2 fixed window    2, limit, b0, b1, b2, b3 (node's period boundaries, us)          3 keys: counters of the periods
---                     starting at b0, b1, b2; the script uses the one whose period holds 'now' (clamped to the ends)
+--   2 fixed window    2, limit, b0, b1, b2, b3 (the node's previous, current and    1 key:  string '<period end> <count>'
+--                     next periods, [b0, b1) [b1, b2) [b2, b3), us); the script counts in the one holding 'now'
 --   3 sliding window  3, limit, seg (segment length, us), S (segments)                 1 key:  hash segment -> count
 -- KEYS: each charge's keys, in charge order (all in one hash-tag slot).
--- Result: { admitted (1/0), then per charge: admitted (1/0), remaining, reset (us), retry after (us) }.
+-- Result: { admitted (1/0), then per charge: admitted (1/0), remaining, reset (us), retry after (us) }; or, when the
+-- server's time lies outside a fixed window's three periods, { -1, now }: nothing is written and the node asks again.
 
 local now
 if ARGV[1] == '0' then
@@ -56,20 +57,27 @@ while a <= #ARGV do
     a, k = a + 3, k + 1
   elseif alg == 2 then
     local limit = tonumber(ARGV[a + 1])
-    local i = 0
-    while i < 2 and now >= tonumber(ARGV[a + 3 + i]) do
-      i = i + 1
+    if now < tonumber(ARGV[a + 2]) or now >= tonumber(ARGV[a + 5]) then
+      -- The node's clock is more than a period off the server's: it asks again with the periods around 'now'.
+      return { -1, now }
     end
-    local stored = redis.call('GET', KEYS[k + i])
-    -- A server clock that stepped back keeps counting in a later period already written: never reset a count. Only
-    -- a period's first request looks (its own counter is absent), so the steady state pays nothing for it.
-    while not stored and i < 2 and redis.call('EXISTS', KEYS[k + i + 1]) == 1 do
-      i = i + 1
-      stored = redis.call('GET', KEYS[k + i])
+    local e = tonumber(ARGV[a + 3])
+    if now >= e then e = tonumber(ARGV[a + 4]) end
+    if now >= e then e = tonumber(ARGV[a + 5]) end
+    local count = 0
+    local stored = redis.call('GET', KEYS[k])
+    if stored then
+      -- A stored period that has not ended is the current one, even when it starts after 'now' (a server clock that
+      -- stepped back): going back never resets a count.
+      local space = string.find(stored, ' ', 1, true)
+      local storedEnd = space and tonumber(string.sub(stored, 1, space - 1))
+      if storedEnd and now < storedEnd then
+        e = storedEnd
+        count = tonumber(string.sub(stored, space + 1)) or 0
+      end
     end
-    local count = tonumber(stored or 0)
-    c = { alg = alg, key = KEYS[k + i], limit = limit, count = count, e = tonumber(ARGV[a + 3 + i]), ok = count + 1 <= limit }
-    a, k = a + 6, k + 3
+    c = { alg = alg, key = KEYS[k], limit = limit, count = count, e = e, ok = count + 1 <= limit }
+    a, k = a + 6, k + 1
   else
     local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
     local cur = math.floor(now / seg)
@@ -119,7 +127,7 @@ for _, c in ipairs(charges) do
     local left = math.max(0, c.e - now)
     if all then
       count = count + 1
-      redis.call('SET', c.key, fmt(count), 'PX', ttl_ms(left + 1000000))
+      redis.call('SET', c.key, string.format('%d %d', c.e, count), 'PX', ttl_ms(left + 1000000))
     end
     remaining = math.max(0, c.limit - count)
     if count > 0 or not c.ok then reset = left end
