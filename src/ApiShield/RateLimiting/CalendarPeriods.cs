@@ -50,8 +50,8 @@ internal sealed class CalendarPeriods
     }
 
     /// <summary>
-    /// The four boundaries around <paramref name="nowMicros"/>: the previous period's start, this period's start and
-    /// end, and the next period's end. The Redis script picks the period that holds the server's own time.
+    /// The period holding <paramref name="nowMicros"/> and the next one's end: the Redis store names both periods'
+    /// counters (the next one for a server clock that stepped back).
     /// </summary>
     /// <remarks>They are the same for every instant of a period, so the last ones are kept and time-zone arithmetic runs once per period.</remarks>
     public PeriodBoundaries BoundariesAt(long nowMicros)
@@ -62,9 +62,8 @@ internal sealed class CalendarPeriods
         }
 
         var (start, end) = Find(nowMicros);
-        var (previous, _) = Find(start - 1);
         var (_, next) = Find(end);
-        var boundaries = new PeriodBoundaries(previous, start, end, next);
+        var boundaries = new PeriodBoundaries(start, end, next);
         Volatile.Write(ref _last, boundaries);
         return boundaries;
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using ApiShield.Diagnostics;
 using ApiShield.Stores.InMemory;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace ApiShield.RateLimiting;
 /// </summary>
 /// <remarks>
 /// A shared-store call that throws <see cref="RateLimitStoreUnavailableException"/> or takes longer than
-/// <c>ApiShield:RateLimiting:StoreTimeout</c> is a failure. Then, if any charge fails <see cref="RateLimitFailureMode.Closed"/>,
+/// <c>ApiShield:RateLimiting:StoreTimeout</c> (up to a tenth more: <see cref="StoreTimeoutSlices"/>) is a failure. Then, if any charge fails <see cref="RateLimitFailureMode.Closed"/>,
 /// the request is <see cref="RateLimitOutcome.Unavailable"/> (and nothing is charged anywhere); otherwise
 /// <see cref="RateLimitFailureMode.Local"/> charges are decided by this node's in-memory store and
 /// <see cref="RateLimitFailureMode.Open"/> charges are admitted unchecked. When the store is the in-memory one, it is
@@ -25,8 +26,7 @@ internal sealed class RateLimitEngine
     private readonly IRateLimitStore _store;
     private readonly InMemoryRateLimitStore _local;
     private readonly bool _storeIsLocal;
-    private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _timeout;
+    private readonly StoreTimeoutSlices _timeouts;
     private readonly RateLimitCircuitBreaker _breaker;
     private readonly ApiShieldMetrics _metrics;
     private readonly ILogger _logger;
@@ -42,11 +42,10 @@ internal sealed class RateLimitEngine
         _store = store;
         _local = local;
         _storeIsLocal = ReferenceEquals(store, local);
-        _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger;
         var rateLimiting = options.Value.RateLimiting;
-        _timeout = rateLimiting.StoreTimeout;
+        _timeouts = new StoreTimeoutSlices(rateLimiting.StoreTimeout, timeProvider);
         _breaker = new RateLimitCircuitBreaker(rateLimiting.FailuresBeforeBreak, rateLimiting.BreakDuration, timeProvider, logger);
 
         if (!_storeIsLocal)
@@ -87,6 +86,9 @@ internal sealed class RateLimitEngine
     private static async ValueTask<RateLimitOutcome> AwaitLocalAsync(ValueTask<bool> pending)
         => ToOutcome(await pending.ConfigureAwait(false));
 
+    // Pooled: every Redis decision suspends here, and its state machine would otherwise be an allocation per request.
+    // The ValueTask is awaited once, by the middleware.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RateLimitOutcome> DecideSharedAsync(
         ReadOnlyMemory<RateLimitCharge> charges,
         Memory<RateLimitVerdict> verdicts,
@@ -102,6 +104,7 @@ internal sealed class RateLimitEngine
         var count = charges.Length;
         var scratch = ArrayPool<RateLimitVerdict>.Shared.Rent(count);
         Task<bool>? running = null;
+        var timeout = _timeouts.Current;
         try
         {
             var pending = _store.AcquireAsync(charges, scratch.AsMemory(0, count), cancellationToken);
@@ -112,8 +115,10 @@ internal sealed class RateLimitEngine
             }
             else
             {
+                // Bounded by the store timeout alone: an aborted request waits it out rather than every call paying
+                // for a second registration on the request's token.
                 running = pending.AsTask();
-                admitted = await running.WaitAsync(_timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+                admitted = await running.WaitAsync(timeout).ConfigureAwait(false);
             }
 
             scratch.AsSpan(0, count).CopyTo(verdicts.Span);
@@ -127,19 +132,14 @@ internal sealed class RateLimitEngine
             RateLimitingLog.RedisUnavailable(_logger, "error", exception);
             _breaker.OnFailure(probe);
         }
-        catch (TimeoutException exception) when (running is not null)
+        catch (OperationCanceledException) when (running is not null && timeout.IsCancellationRequested)
         {
             Observe(running);
-            RateLimitingLog.RedisUnavailable(_logger, "timeout", exception);
+            RateLimitingLog.RedisUnavailable(_logger, "timeout", exception: null);
             _breaker.OnFailure(probe);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            if (running is not null)
-            {
-                Observe(running);
-            }
-
             _breaker.OnAbandoned(probe);
             throw;
         }

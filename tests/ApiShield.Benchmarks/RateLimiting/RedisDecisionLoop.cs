@@ -39,6 +39,7 @@ internal static class RedisDecisionLoop
         var serverCpu = await RedisCommandStats.ServerCpuSecondsAsync(server);
         using var process = Process.GetCurrentProcess();
         var clientCpu = process.TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         long decisions = 0, admitted = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
@@ -48,11 +49,12 @@ internal static class RedisDecisionLoop
         }
 
         var elapsed = clock.Elapsed;
+        var bytesPerDecision = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)decisions;
         process.Refresh();
         var clientMicros = (process.TotalProcessorTime - clientCpu).TotalMicroseconds / decisions;
         var serverMicros = (await RedisCommandStats.ServerCpuSecondsAsync(server) - serverCpu) * 1e6 / decisions;
         await output.WriteLineAsync(string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"{limiter}: {decisions / elapsed.TotalSeconds:0} decisions/s, {admitted} of {decisions} admitted; CPU per decision: client {clientMicros:0.0} µs, Redis {serverMicros:0.0} µs, together {clientMicros + serverMicros:0.0} µs."));
+            $"{limiter}: {decisions / elapsed.TotalSeconds:0} decisions/s, {admitted} of {decisions} admitted; CPU per decision: client {clientMicros:0.0} µs, Redis {serverMicros:0.0} µs, together {clientMicros + serverMicros:0.0} µs; {bytesPerDecision:0} B allocated per decision."));
     }
 }

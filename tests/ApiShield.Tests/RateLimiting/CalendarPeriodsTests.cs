@@ -92,16 +92,16 @@ public sealed class CalendarPeriodsTests
     }
 
     [Test]
-    public void BoundariesAt_DayInBerlin_PreviousCurrentAndNextPeriods()
+    public void BoundariesAt_DayInBerlin_CurrentAndNextPeriods()
     {
         var periods = new CalendarPeriods(QuotaCalendar.Day, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
 
         var found = periods.BoundariesAt(Micros("2026-03-29T12:00:00Z"));
-        var boundaries = new[] { found.PreviousStart, found.Start, found.End, found.NextEnd };
+        var boundaries = new[] { found.Start, found.End, found.NextEnd };
 
         Assert.That(boundaries.Select(Format), Is.EqualTo(new[]
         {
-            "2026-03-27T23:00:00Z", "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z", "2026-03-30T22:00:00Z",
+            "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z", "2026-03-30T22:00:00Z",
         }));
     }
 

@@ -23,6 +23,9 @@ public sealed class RateLimitEngineTests
 {
     private static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
 
+    // A call gives up between StoreTimeout and a tenth of it later (StoreTimeoutSlices).
+    private static readonly TimeSpan TimeoutSlice = RateLimitingDefaults.StoreTimeout / 10;
+
     private readonly List<IAsyncDisposable> _disposables = [];
     private readonly List<InMemoryRateLimitStore> _localStores = [];
     private FakeTimeProvider _time = null!;
@@ -302,7 +305,8 @@ public sealed class RateLimitEngineTests
         var pending = engine.DecideAsync(new[] { charge }, verdicts, CancellationToken.None).AsTask();
         _time.Advance(RateLimitingDefaults.StoreTimeout - TimeSpan.FromMilliseconds(1));
         var completedEarly = pending.IsCompleted;
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        _time.Advance(TimeSpan.FromMilliseconds(1) + TimeoutSlice);
+        var completedAfterOneSlice = pending.IsCompleted;
         var outcome = await pending;
 
         stalled.Release(admitted: false);
@@ -311,6 +315,7 @@ public sealed class RateLimitEngineTests
         Assert.Multiple(() =>
         {
             Assert.That(completedEarly, Is.False, "waits up to StoreTimeout");
+            Assert.That(completedAfterOneSlice, Is.True, "gives up at most a tenth of StoreTimeout later");
             Assert.That(outcome, Is.EqualTo(RateLimitOutcome.Admitted));
             Assert.That(verdicts[0].Unchecked, Is.True);
             Assert.That(verdicts[0].Remaining, Is.Zero, "the late answer does not overwrite the verdict");
@@ -326,14 +331,14 @@ public sealed class RateLimitEngineTests
         var charge = Charge(Rate("strict", 5, TimeSpan.FromMinutes(1)));
 
         var first = engine.DecideAsync(new[] { charge }, new RateLimitVerdict[1], CancellationToken.None).AsTask();
-        _time.Advance(RateLimitingDefaults.StoreTimeout);
+        _time.Advance(RateLimitingDefaults.StoreTimeout + TimeoutSlice);
         var firstOutcome = await first;
 
         _time.Advance(BreakDuration);
         var probe = engine.DecideAsync(new[] { charge }, new RateLimitVerdict[1], CancellationToken.None).AsTask();
         var (duringProbe, verdicts) = await DecideAsync(engine, charge);
         var callsDuringProbe = stalled.Calls;
-        _time.Advance(RateLimitingDefaults.StoreTimeout);
+        _time.Advance(RateLimitingDefaults.StoreTimeout + TimeoutSlice);
         var probeOutcome = await probe;
 
         Assert.Multiple(() =>

@@ -38,4 +38,8 @@ internal sealed class RedisKeys
     /// <param name="partition">The hashed partition (never a raw value).</param>
     /// <param name="keySuffix">The rule's <c>KeySuffix</c>.</param>
     public RedisKey RateLimit(string partition, string keySuffix) => string.Concat(_rateLimitPrefix, partition, "}:", keySuffix);
+
+    /// <summary>A fixed window's counter: <see cref="RateLimit(string, string)"/> followed by <c>:&lt;period start in Unix microseconds&gt;</c>.</summary>
+    public RedisKey RateLimit(string partition, string keySuffix, long periodStart)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_rateLimitPrefix}{partition}}}:{keySuffix}:{periodStart}");
 }

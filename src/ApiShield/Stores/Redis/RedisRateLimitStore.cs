@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using ApiShield.RateLimiting;
@@ -11,9 +12,8 @@ namespace ApiShield.Stores.Redis;
 /// </summary>
 /// <remarks>
 /// Clock: the Redis server's <c>TIME</c>, read inside the script, so nodes whose clocks disagree share one window.
-/// The node's <see cref="TimeProvider"/> only names a fixed window's candidate periods (the node's previous, current and
-/// next), of which the script picks the one holding the server's time; one counter per partition and policy remembers
-/// its period's end. Tests may pass the caller's clock instead (<see cref="UseCallerClock"/>).
+/// The node's <see cref="TimeProvider"/> only names a fixed window's period (and the next one's key); when the server's
+/// time lies outside it, the script writes nothing and the store asks again with the server's period. Tests may pass the caller's clock instead (<see cref="UseCallerClock"/>).
 /// </remarks>
 internal sealed class RedisRateLimitStore : IRateLimitStore
 {
@@ -67,7 +67,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
             (keyCount, valueCount) = charge.Rule.Algorithm switch
             {
                 RateLimitAlgorithm.Gcra => (keyCount + 1, valueCount + 3),
-                RateLimitAlgorithm.FixedWindow => (keyCount + 1, valueCount + 6),
+                RateLimitAlgorithm.FixedWindow => (keyCount + 2, valueCount + 5),
                 _ => (keyCount + 1, valueCount + 4),
             };
         }
@@ -92,10 +92,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                     break;
                 case RateLimitAlgorithm.FixedWindow:
                     var periods = rule.Calendar!.BoundariesAt(periodsNow);
-                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix);
+                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.Start);
+                    keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix, periods.End);
                     values[v++] = 2;
                     values[v++] = rule.PermitLimit;
-                    values[v++] = periods.PreviousStart;
                     values[v++] = periods.Start;
                     values[v++] = periods.End;
                     values[v++] = periods.NextEnd;
@@ -113,6 +113,8 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         return (keys, values);
     }
 
+    // Pooled: every decision suspends here; its caller awaits the ValueTask once.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> EvaluateAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts)
     {
         long? periodsAt = null;
@@ -156,29 +158,32 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
     }
 
-    /// <summary>The server's time when the script answered <c>{ -1, now }</c> (a fixed window's periods did not hold it); otherwise null.</summary>
+    /// <summary>The server's time when the script answered <c>{ now }</c> (a fixed window's period did not hold it); otherwise null.</summary>
     private static long? ServerTimeOutsidePeriods(RedisResult result)
-        => result.Resp2Type == ResultType.Array && result.Length == 2 && (long)result[0] == -1 ? (long)result[1] : null;
+        => result.Resp2Type == ResultType.Array && result.Length == 1 ? (long)result[0] : null;
 
     private static bool Read(RedisResult result, Span<RateLimitVerdict> verdicts, int count)
     {
-        if (result.Resp2Type != ResultType.Array || result.Length != 1 + (4 * count))
+        if (result.Resp2Type != ResultType.Array || result.Length != 2 * count)
         {
             throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
         }
 
+        var admitted = true;
         for (var i = 0; i < count; i++)
         {
-            var at = 1 + (4 * i);
+            // A refusing charge sends -1 - remaining, and its retry after is its reset (rate-limit.lua's header).
+            var remaining = (long)result[2 * i];
+            var reset = (long)result[(2 * i) + 1];
             ref var verdict = ref verdicts[i];
-            verdict.Admitted = (long)result[at] == 1;
-            verdict.Remaining = (long)result[at + 1];
-            verdict.ResetMicros = (long)result[at + 2];
-            verdict.RetryAfterMicros = (long)result[at + 3];
+            verdict.Admitted = remaining >= 0;
+            verdict.Remaining = remaining >= 0 ? remaining : -1 - remaining;
+            verdict.ResetMicros = reset;
+            verdict.RetryAfterMicros = remaining >= 0 ? 0 : reset;
             verdict.Unchecked = false;
+            admitted &= verdict.Admitted;
         }
 
-        return (long)result[0] == 1;
+        return admitted;
     }
-
 }

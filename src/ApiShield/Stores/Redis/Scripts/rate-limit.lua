@@ -7,12 +7,13 @@
 -- ARGV[1]  clock: 0 = the server's TIME (production); otherwise the caller's time in Unix microseconds (tests only)
 -- then one group per charge, in order, its first value the algorithm:
 --   1 GCRA            1, T (emission interval, us), B (burst capacity)                 1 key:  string tat (us)
---   2 fixed window    2, limit, b0, b1, b2, b3 (the node's previous, current and    1 key:  string '<period end> <count>'
---                     next periods, [b0, b1) [b1, b2) [b2, b3), us); the script counts in the one holding 'now'
+--   2 fixed window    2, limit, start, end, next end (the node's current period     2 keys: counters (string) of the
+--                     [start, end) and the next one's end, us)                        node's period and of the next one
 --   3 sliding window  3, limit, seg (segment length, us), S (segments)                 1 key:  hash segment -> count
 -- KEYS: each charge's keys, in charge order (all in one hash-tag slot).
--- Result: { admitted (1/0), then per charge: admitted (1/0), remaining, reset (us), retry after (us) }; or, when the
--- server's time lies outside a fixed window's three periods, { -1, now }: nothing is written and the node asks again.
+-- Result: per charge, { remaining if it admits the request, else -1 - remaining; reset (us) }: the request is admitted
+-- when every charge admits it, and a refusing charge's retry after is its reset. When the server's time lies outside
+-- a fixed window's period: { now } (one value), nothing is written and the node asks again.
 
 local now
 if ARGV[1] == '0' then
@@ -35,8 +36,9 @@ if ARGV[1] ~= '0' then
   margin = 60000
 end
 
+-- As a string: a Lua number passed to redis.call is formatted with %.17g, which costs more than the command.
 local function ttl_ms(us)
-  return math.floor((us + 999) / 1000) + margin
+  return fmt(math.floor((us + 999) / 1000) + margin)
 end
 
 -- One entry per charge: { algorithm, key, values needed to write and to report }, each built by one table
@@ -56,28 +58,23 @@ while a <= #ARGV do
     c = { alg = alg, key = KEYS[k], T = T, B = B, base = base, newTat = newTat, ok = newTat - now <= B * T }
     a, k = a + 3, k + 1
   elseif alg == 2 then
-    local limit = tonumber(ARGV[a + 1])
-    if now < tonumber(ARGV[a + 2]) or now >= tonumber(ARGV[a + 5]) then
-      -- The node's clock is more than a period off the server's: it asks again with the periods around 'now'.
-      return { -1, now }
+    local limit, start, e = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+    if now < start or now >= e then
+      -- The node's clock is on the other side of a period boundary from the server's: it asks again with the
+      -- period around 'now'.
+      return { now }
     end
-    local e = tonumber(ARGV[a + 3])
-    if now >= e then e = tonumber(ARGV[a + 4]) end
-    if now >= e then e = tonumber(ARGV[a + 5]) end
-    local count = 0
-    local stored = redis.call('GET', KEYS[k])
-    if stored then
-      -- A stored period that has not ended is the current one, even when it starts after 'now' (a server clock that
-      -- stepped back): going back never resets a count.
-      local space = string.find(stored, ' ', 1, true)
-      local storedEnd = space and tonumber(string.sub(stored, 1, space - 1))
-      if storedEnd and now < storedEnd then
-        e = storedEnd
-        count = tonumber(string.sub(stored, space + 1)) or 0
-      end
+    local key = KEYS[k]
+    local stored = redis.call('GET', key)
+    -- A server clock that stepped back keeps counting in the next period if it was already written: going back never
+    -- resets a count. Only a period's first request looks (its own counter is absent): the steady state pays nothing.
+    if not stored and redis.call('EXISTS', KEYS[k + 1]) == 1 then
+      key, e = KEYS[k + 1], tonumber(ARGV[a + 4])
+      stored = redis.call('GET', key)
     end
-    c = { alg = alg, key = KEYS[k], limit = limit, count = count, e = e, ok = count + 1 <= limit }
-    a, k = a + 6, k + 1
+    local count = tonumber(stored or 0)
+    c = { alg = alg, key = key, limit = limit, count = count, e = e, ok = count + 1 <= limit }
+    a, k = a + 5, k + 2
   else
     local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
     local cur = math.floor(now / seg)
@@ -110,9 +107,9 @@ while a <= #ARGV do
 end
 
 -- A policy that admits a request another refuses is "not charged": it reports the state as it was (docs/rate-limiting.md).
-local result = { all and 1 or 0 }
-for _, c in ipairs(charges) do
-  local remaining, reset, retry = 0, 0, 0
+local result = {}
+for i, c in ipairs(charges) do
+  local remaining, reset = 0, 0
   if c.alg == 1 then
     local used = c.base - now
     if all then
@@ -121,21 +118,25 @@ for _, c in ipairs(charges) do
     end
     remaining = math.max(0, math.floor((c.B * c.T - used) / c.T))
     if remaining > 0 then reset = used else reset = used - (c.B - 1) * c.T end
-    if not c.ok then retry = reset end
   elseif c.alg == 2 then
     local count = c.count
     local left = math.max(0, c.e - now)
     if all then
+      -- A counter is created with its TTL and then only incremented (INCR keeps the TTL): the cheapest write there is.
+      -- No request charges one key twice: an endpoint's policies are distinct, and so are their keys.
+      if count == 0 then
+        redis.call('SET', c.key, '1', 'PX', ttl_ms(left + 1000000))
+      else
+        redis.call('INCR', c.key)
+      end
       count = count + 1
-      redis.call('SET', c.key, string.format('%d %d', c.e, count), 'PX', ttl_ms(left + 1000000))
     end
     remaining = math.max(0, c.limit - count)
     if count > 0 or not c.ok then reset = left end
-    if not c.ok then retry = reset end
   else
     local count = c.count
     if all then
-      -- Set, never increment: the value follows from the state before the request, so a key charged twice is charged once.
+      -- Set from the state before the request.
       count = count + 1
       c.counters[c.cur] = (c.counters[c.cur] or 0) + 1
       redis.call('HSET', c.key, fmt(c.cur), fmt(c.counters[c.cur]))
@@ -166,12 +167,13 @@ for _, c in ipairs(charges) do
         end
       end
     end
-    if not c.ok then retry = reset end
   end
-  result[#result + 1] = c.ok and 1 or 0
-  result[#result + 1] = remaining
-  result[#result + 1] = reset
-  result[#result + 1] = retry
+  if c.ok then
+    result[2 * i - 1] = remaining
+  else
+    result[2 * i - 1] = -1 - remaining
+  end
+  result[2 * i] = reset
 end
 
 return result
