@@ -103,24 +103,14 @@ internal sealed class RateLimitEngine
         // not overwrite the verdicts the failure modes wrote.
         var count = charges.Length;
         var scratch = ArrayPool<RateLimitVerdict>.Shared.Rent(count);
-        Task<bool>? running = null;
+
+        // The store stops waiting when this token is cancelled. It is the store timeout's alone: an aborted request
+        // waits it out rather than every call paying for a second registration on the request's token.
         var timeout = _timeouts.Current;
         try
         {
-            var pending = _store.AcquireAsync(charges, scratch.AsMemory(0, count), cancellationToken);
-            bool admitted;
-            if (pending.IsCompletedSuccessfully)
-            {
-                admitted = pending.Result;
-            }
-            else
-            {
-                // Bounded by the store timeout alone: an aborted request waits it out rather than every call paying
-                // for a second registration on the request's token.
-                running = pending.AsTask();
-                admitted = await running.WaitAsync(timeout).ConfigureAwait(false);
-            }
-
+            cancellationToken.ThrowIfCancellationRequested();
+            var admitted = await _store.AcquireAsync(charges, scratch.AsMemory(0, count), timeout).ConfigureAwait(false);
             scratch.AsSpan(0, count).CopyTo(verdicts.Span);
             ArrayPool<RateLimitVerdict>.Shared.Return(scratch);
             _breaker.OnSuccess(probe);
@@ -132,14 +122,15 @@ internal sealed class RateLimitEngine
             RateLimitingLog.RedisUnavailable(_logger, "error", exception);
             _breaker.OnFailure(probe);
         }
-        catch (OperationCanceledException) when (running is not null && timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            Observe(running);
+            // The scratch buffer is not returned to the pool: the abandoned call may still write into it.
             RateLimitingLog.RedisUnavailable(_logger, "timeout", exception: null);
             _breaker.OnFailure(probe);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            ArrayPool<RateLimitVerdict>.Shared.Return(scratch);
             _breaker.OnAbandoned(probe);
             throw;
         }
@@ -259,6 +250,4 @@ internal sealed class RateLimitEngine
         RateLimitingLog.FailureModeApplied(_logger, rule.PolicyName, rule.FailureMode);
     }
 
-    private static void Observe(Task task)
-        => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

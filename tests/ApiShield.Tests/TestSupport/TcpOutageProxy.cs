@@ -6,6 +6,7 @@ namespace ApiShield.Tests.TestSupport;
 /// <summary>
 /// A loopback TCP forwarder in front of a server this run cannot restart (an external Redis): cutting it drops every
 /// connection and refuses new ones, as a server outage does, and restoring it listens on the same port again.
+/// Stalling it holds every byte in both directions, as a server that accepts commands and never answers does.
 /// </summary>
 internal sealed class TcpOutageProxy : IDisposable
 {
@@ -15,6 +16,7 @@ internal sealed class TcpOutageProxy : IDisposable
     private readonly List<TcpClient> _connections = [];
     private TcpListener? _listener;
     private CancellationTokenSource? _running;
+    private TaskCompletionSource _flowing = Flowing();
 
     public TcpOutageProxy(string targetHost, int targetPort)
     {
@@ -64,7 +66,39 @@ internal sealed class TcpOutageProxy : IDisposable
         }
     }
 
-    public void Dispose() => Cut();
+    /// <summary>Holds every byte from now on, on every connection, until <see cref="Resume"/>.</summary>
+    public void Stall()
+    {
+        lock (_lock)
+        {
+            if (_flowing.Task.IsCompleted)
+            {
+                _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Forwards what a <see cref="Stall"/> held, and everything after it.</summary>
+    public void Resume()
+    {
+        lock (_lock)
+        {
+            _flowing.TrySetResult();
+        }
+    }
+
+    public void Dispose()
+    {
+        Resume();
+        Cut();
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
 
     private async Task AcceptAsync(TcpListener listener, CancellationToken cancellationToken)
     {
@@ -104,11 +138,25 @@ internal sealed class TcpOutageProxy : IDisposable
         }
     }
 
-    private static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken cancellationToken)
+    private async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken cancellationToken)
     {
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream(), cancellationToken);
+            var buffer = new byte[16 * 1024];
+            var source = from.GetStream();
+            var target = to.GetStream();
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                Task flowing;
+                lock (_lock)
+                {
+                    flowing = _flowing.Task;
+                }
+
+                await flowing.WaitAsync(cancellationToken);
+                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
         {

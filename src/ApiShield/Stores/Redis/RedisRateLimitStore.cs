@@ -54,7 +54,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return EvaluateAsync(charges, verdicts);
+        return EvaluateAsync(charges, verdicts, cancellationToken);
     }
 
     /// <param name="charges">The request's charges.</param>
@@ -115,29 +115,38 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
     // Pooled: every decision suspends here; its caller awaits the ValueTask once.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> EvaluateAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts)
+    private async ValueTask<bool> EvaluateAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts, CancellationToken cancellationToken)
     {
         long? periodsAt = null;
         while (true)
         {
             var (keys, values) = BuildArguments(charges.Span, periodsAt);
             RedisResult result;
+            Task<RedisResult>? evaluation = null;
             try
             {
                 var database = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
                 try
                 {
-                    result = await database.ScriptEvaluateAsync(ScriptHash, keys, values).ConfigureAwait(false);
+                    evaluation = database.ScriptEvaluateAsync(ScriptHash, keys, values);
+                    result = await evaluation.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
                 {
                     // The server lost its script cache (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
-                    result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, values).ConfigureAwait(false);
+                    evaluation = database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, values);
+                    result = await evaluation.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
                 throw new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && evaluation is not null)
+            {
+                // Given up on (the store timeout): the call's arrays are not reused, and a late failure is observed.
+                _ = evaluation.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
             }
 
             Volatile.Write(ref _spareKeys, keys);

@@ -530,6 +530,42 @@ public sealed class RedisRateLimitStoreTests
     }
 
     [Test]
+    public async Task AcquireAsync_ServerStallsAndTheTokenIsCancelled_StopsWaitingAndNeverWritesTheLateAnswer()
+    {
+        // The engine's store timeout is this token: a Redis that accepts the script and does not answer must not hold
+        // the request, and its answer, arriving after the store gave up, must not land in the verdicts.
+        var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
+        using var proxy = new TcpOutageProxy(host, port);
+        var store = new RedisRateLimitStore(Connection($"127.0.0.1:{proxy.Port}"), _time) { UseCallerClock = true };
+        var partition = Partition("alice");
+        var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), partition);
+        var (before, _) = await AcquireAsync(store, charge);
+        proxy.Stall();
+        using var timeout = new CancellationTokenSource();
+        var verdicts = new RateLimitVerdict[1];
+
+        var pending = store.AcquireAsync(new[] { charge }, verdicts, timeout.Token).AsTask();
+        var pendingWhileStalled = !pending.IsCompleted;
+        await timeout.CancelAsync();
+        await Eventually.HoldsAsync(() => pending.IsCompleted, TimeSpan.FromSeconds(5), "The cancelled call's end");
+        proxy.Resume();
+        var twoCharges = (RateLimitClock.NowMicros(_time) + (2 * charge.Rule.IntervalMicros)).ToString(CultureInfo.InvariantCulture);
+        var database = (await Redis.AdminAsync()).GetDatabase();
+        await Eventually.HoldsAsync(
+            async () => (string?)await database.StringGetAsync($"{_instance}rl:{{{partition}}}:burst:1") == twoCharges,
+            TimeSpan.FromSeconds(10),
+            "The held script's run once the server answered again");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.True);
+            Assert.That(pendingWhileStalled, Is.True, "the stalled call waits");
+            Assert.That(pending.IsCanceled, Is.True, "it ends as cancelled, the engine's timeout signal");
+            Assert.That(verdicts[0], Is.EqualTo(default(RateLimitVerdict)), "the late answer was not written");
+        });
+    }
+
+    [Test]
     public async Task AcquireAsync_ServerUnreachable_ThrowsStoreUnavailable()
     {
         var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
