@@ -9,21 +9,35 @@ namespace ApiShield.Benchmarks.RateLimiting;
 internal sealed class RawScriptDecider : IRateLimitDecider
 {
     private const string Script = "redis.call('GET', KEYS[1]) return 1";
+    private const string ShapedScript = "redis.call('GET', KEYS[1]) return { 1, 2 }";
 
     private readonly IDatabase _database;
     private readonly RedisKey[] _keys;
     private readonly byte[] _hash;
+    private readonly bool _shaped;
 
-    public RawScriptDecider(IConnectionMultiplexer redis, string[] partitions)
+    /// <param name="redis">The multiplexer.</param>
+    /// <param name="partitions">The partitions (one key each).</param>
+    /// <param name="shaped">Sends what ApiShield's store sends for one <c>Rate</c> charge (four integers) and reads two back.</param>
+    public RawScriptDecider(IConnectionMultiplexer redis, string[] partitions, bool shaped = false)
     {
         _database = redis.GetDatabase();
         _keys = [.. partitions.Select(partition => (RedisKey)("floor:{" + partition + "}"))];
         var server = BenchmarkRedis.Server(redis);
-        _hash = server.ScriptLoad(Script);
+        _shaped = shaped;
+        _hash = server.ScriptLoad(shaped ? ShapedScript : Script);
     }
 
     public async ValueTask<bool> DecideAsync(int caller, int key)
-        => (long)await _database.ScriptEvaluateAsync(_hash, [_keys[key]], [1]).ConfigureAwait(false) == 1;
+    {
+        if (!_shaped)
+        {
+            return (long)await _database.ScriptEvaluateAsync(_hash, [_keys[key]], [1]).ConfigureAwait(false) == 1;
+        }
+
+        var result = await _database.ScriptEvaluateAsync(_hash, [_keys[key]], [0, 1, 1, 1_000_000]).ConfigureAwait(false);
+        return (long)result[0] == 1 && (long)result[1] == 2;
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

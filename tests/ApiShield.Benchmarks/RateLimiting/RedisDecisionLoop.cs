@@ -15,6 +15,7 @@ internal static class RedisDecisionLoop
         new Dictionary<string, Func<StackExchange.Redis.IConnectionMultiplexer, string[], IRateLimitDecider>>(StringComparer.Ordinal)
         {
             ["floor"] = (redis, partitions) => new RawScriptDecider(redis, partitions),
+            ["floor-shaped"] = (redis, partitions) => new RawScriptDecider(redis, partitions, shaped: true),
             ["apishield-rate"] = (redis, partitions) => RedisScenarios.ApiShieldTokenBucket(redis, partitions, rejecting: false),
             ["apishield-rate-store"] = RedisScenarios.ApiShieldTokenBucketStoreOnly,
             ["apishield-quota"] = RedisScenarios.ApiShieldFixedWindow,
