@@ -295,6 +295,30 @@ public sealed class RateLimitEngineTests
     }
 
     [Test]
+    public async Task DecideAsync_RedisStallsWhileConnecting_GivesUpAtTheStoreTimeout()
+    {
+        // The first request connects. A server that accepts the connection and never answers must cost it the store
+        // timeout, not StackExchange.Redis's connect timeout (20 s here), and the failure mode decides it.
+        _proxy.Stall();
+        var connection = Connect($"127.0.0.1:{_proxy.Port},connectTimeout=20000", RedisServerFixture.NewInstanceName(TestContext.CurrentContext.Test.MethodName ?? "test"));
+        _disposables.Add(connection);
+        var engine = Engine(new RedisRateLimitStore(connection, _time), new ApiShieldOptions());
+        var verdicts = new RateLimitVerdict[1];
+
+        var pending = engine.DecideAsync(new[] { Charge(Rate("strict", 5, TimeSpan.FromMinutes(1))) }, verdicts, CancellationToken.None).AsTask();
+        _time.Advance(RateLimitingDefaults.StoreTimeout + TimeoutSlice);
+        await Eventually.HoldsAsync(() => pending.IsCompleted, TimeSpan.FromSeconds(10), "The decision's end at the store timeout");
+        _proxy.Resume();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await pending, Is.EqualTo(RateLimitOutcome.Unavailable));
+            Assert.That(verdicts[0].Admitted, Is.False);
+            Assert.That(_logs.GetSnapshot().Single(r => r.Id.Name == "RedisUnavailable").Message, Does.Contain("timeout"));
+        });
+    }
+
+    [Test]
     public async Task DecideAsync_StoreStalls_TimesOutAndLateAnswerIsIgnored()
     {
         var stalled = new StalledRateLimitStore();

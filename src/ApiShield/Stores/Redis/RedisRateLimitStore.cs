@@ -118,14 +118,20 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     private async ValueTask<bool> EvaluateAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts, CancellationToken cancellationToken)
     {
         long? periodsAt = null;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             var (keys, values) = BuildArguments(charges.Span, periodsAt);
             RedisResult result;
             Task<RedisResult>? evaluation = null;
             try
             {
-                var database = (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+                // The first request (or one during a reconnect) connects: that too is bounded by the store timeout.
+                var connecting = _connection.GetAsync();
+                var multiplexer = connecting.IsCompletedSuccessfully ? connecting.Result : await connecting.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+                var database = multiplexer.GetDatabase();
+
+                // A call given up on must not reach Redis afterwards: the failure mode has already decided it.
+                cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
                     evaluation = database.ScriptEvaluateAsync(ScriptHash, keys, values);
@@ -134,6 +140,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
                 {
                     // The server lost its script cache (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
+                    cancellationToken.ThrowIfCancellationRequested();
                     evaluation = database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, values);
                     result = await evaluation.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -142,10 +149,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
             {
                 throw new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && evaluation is not null)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Given up on (the store timeout): the call's arrays are not reused, and a late failure is observed.
-                _ = evaluation.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = evaluation?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 throw;
             }
 
@@ -156,11 +163,12 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 return Read(result, verdicts.Span, charges.Length);
             }
 
-            // The node's clock is more than a calendar period off Redis's: ask again with the periods around the
-            // server's time. Asked from the server's own time, a second refusal would mean a broken script or server.
-            if (periodsAt is not null)
+            // The node's clock is more than a calendar period off Redis's: ask again with the period around the
+            // server's time. The script takes two periods, so asked from the server's own time it misses only if a
+            // whole period passes within one round trip; a third miss means a broken script or server.
+            if (attempt == 3)
             {
-                throw new RateLimitStoreUnavailableException("Redis's time lies outside calendar periods named from Redis's own time.");
+                throw new RateLimitStoreUnavailableException("Redis's time kept falling outside calendar periods named from Redis's own time.");
             }
 
             periodsAt = serverNow;

@@ -293,6 +293,7 @@ public sealed class RedisRateLimitStoreTests
             new(RollingQuota("hourly", 10, TimeSpan.FromHours(1)), partition),
         ];
         var (admitted, _) = await AcquireAsync(store, charges);
+        var (again, _) = await AcquireAsync(store, charges[2]);
 
         var keys = await KeysAsync();
         var server = (await Redis.AdminAsync()).GetDatabase();
@@ -304,7 +305,7 @@ public sealed class RedisRateLimitStoreTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(admitted, Is.True);
+            Assert.That(admitted && again, Is.True);
             Assert.That(keys, Has.Count.EqualTo(4));
             Assert.That(keys, Has.All.StartsWith(_instance + "rl:{" + partition + "}:"));
             Assert.That(keys, Has.None.Contains(raw).And.None.Contains("alice"));
@@ -313,7 +314,7 @@ public sealed class RedisRateLimitStoreTests
                 keys.Where(k => k.StartsWith($"{_instance}rl:{{{partition}}}:daily:2:", StringComparison.Ordinal)).Select(k => long.TryParse(k.AsSpan(k.LastIndexOf(':') + 1), CultureInfo.InvariantCulture, out _)),
                 Is.EqualTo(new[] { true }),
                 "a fixed window's key ends in its period start");
-            Assert.That(ttls, Has.All.GreaterThan(0), "every key has a TTL");
+            Assert.That(ttls, Has.All.GreaterThan(0), "every key has a TTL, a fixed window's still after INCR");
         });
     }
 
@@ -484,6 +485,30 @@ public sealed class RedisRateLimitStoreTests
         });
     }
 
+    [TestCase(0L, "counts in the node's period", "1", null)]
+    [TestCase(3_600_000_000L, "counts in the next period: a node behind the server across a boundary", null, "1")]
+    [TestCase(7_200_000_000L, "asks again: beyond the next period", null, null)]
+    [TestCase(-1L, "asks again: before the node's period", null, null)]
+    public async Task RateLimitScript_FixedWindow_TakesTheNodesPeriodAndTheNext(long offset, string what, string? thisPeriod, string? nextPeriod)
+    {
+        // The node names the hour [start, end) and the next one; the script's clock (ARGV[1]) stands for Redis's TIME.
+        const long Start = 1_795_910_400_000_000, End = Start + 3_600_000_000, NextEnd = End + 3_600_000_000;
+        var now = Start + offset;
+        var database = (await Redis.AdminAsync()).GetDatabase();
+        RedisKey[] keys = [$"{_instance}rl:{{p}}:hourly:2:{Start}", $"{_instance}rl:{{p}}:hourly:2:{End}"];
+
+        var result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, [now, 2, 10, Start, End, NextEnd]);
+
+        var asksAgain = thisPeriod is null && nextPeriod is null;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(result.Length, Is.EqualTo(asksAgain ? 1 : 2), what);
+            Assert.That((long)result[0], Is.EqualTo(asksAgain ? now : 9), what);
+            Assert.That((string?)await database.StringGetAsync(keys[0]), Is.EqualTo(thisPeriod), what);
+            Assert.That((string?)await database.StringGetAsync(keys[1]), Is.EqualTo(nextPeriod), what);
+        });
+    }
+
     [TestCase(-3)]
     [TestCase(3)]
     public async Task AcquireAsync_FixedWindow_NodeClockDaysOff_AsksAgainWithTheServersPeriod(int days)
@@ -536,7 +561,8 @@ public sealed class RedisRateLimitStoreTests
         // the request, and its answer, arriving after the store gave up, must not land in the verdicts.
         var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
         using var proxy = new TcpOutageProxy(host, port);
-        var store = new RedisRateLimitStore(Connection($"127.0.0.1:{proxy.Port}"), _time) { UseCallerClock = true };
+        var connection = Connection($"127.0.0.1:{proxy.Port}");
+        var store = new RedisRateLimitStore(connection, _time) { UseCallerClock = true };
         var partition = Partition("alice");
         var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), partition);
         var (before, _) = await AcquireAsync(store, charge);
@@ -555,6 +581,9 @@ public sealed class RedisRateLimitStoreTests
             async () => (string?)await database.StringGetAsync($"{_instance}rl:{{{partition}}}:burst:1") == twoCharges,
             TimeSpan.FromSeconds(10),
             "The held script's run once the server answered again");
+
+        // The store's own connection has read the late reply once a PING sent after it on the same connection answers.
+        await (await connection.GetAsync()).GetDatabase().PingAsync();
 
         Assert.Multiple(() =>
         {

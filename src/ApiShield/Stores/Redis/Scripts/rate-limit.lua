@@ -8,12 +8,13 @@
 -- then one group per charge, in order, its first value the algorithm:
 --   1 GCRA            1, T (emission interval, us), B (burst capacity)                 1 key:  string tat (us)
 --   2 fixed window    2, limit, start, end, next end (the node's current period     2 keys: counters (string) of the
---                     [start, end) and the next one's end, us)                        node's period and of the next one
+--                     [start, end) and the next one's end, us); the script counts     node's period and of the next one
+--                     in the one holding 'now' (the next after a server step back)
 --   3 sliding window  3, limit, seg (segment length, us), S (segments)                 1 key:  hash segment -> count
 -- KEYS: each charge's keys, in charge order (all in one hash-tag slot).
 -- Result: per charge, { remaining if it admits the request, else -1 - remaining; reset (us) }: the request is admitted
 -- when every charge admits it, and a refusing charge's retry after is its reset. When the server's time lies outside
--- a fixed window's period: { now } (one value), nothing is written and the node asks again.
+-- a fixed window's two periods [start, next end): { now } (one value), nothing is written and the node asks again.
 
 local now
 if ARGV[1] == '0' then
@@ -58,19 +59,26 @@ while a <= #ARGV do
     c = { alg = alg, key = KEYS[k], T = T, B = B, base = base, newTat = newTat, ok = newTat - now <= B * T }
     a, k = a + 3, k + 1
   elseif alg == 2 then
-    local limit, start, e = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-    if now < start or now >= e then
-      -- The node's clock is on the other side of a period boundary from the server's: it asks again with the
-      -- period around 'now'.
+    local limit, start, e, nextEnd = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+    if now < start or now >= nextEnd then
+      -- The node's clock is more than a period off the server's: it asks again with the period around 'now'.
       return { now }
     end
-    local key = KEYS[k]
-    local stored = redis.call('GET', key)
-    -- A server clock that stepped back keeps counting in the next period if it was already written: going back never
-    -- resets a count. Only a period's first request looks (its own counter is absent): the steady state pays nothing.
-    if not stored and redis.call('EXISTS', KEYS[k + 1]) == 1 then
-      key, e = KEYS[k + 1], tonumber(ARGV[a + 4])
+    local key, stored
+    if now >= e then
+      -- The node's clock is behind the server's across a boundary: the server's period is the node's next one.
+      key, e = KEYS[k + 1], nextEnd
       stored = redis.call('GET', key)
+    else
+      key = KEYS[k]
+      stored = redis.call('GET', key)
+      -- A server clock that stepped back keeps counting in the next period if it was already written: going back
+      -- never resets a count. Only a period's first request looks (its own counter is absent): the steady state pays
+      -- nothing for it.
+      if not stored and redis.call('EXISTS', KEYS[k + 1]) == 1 then
+        key, e = KEYS[k + 1], nextEnd
+        stored = redis.call('GET', key)
+      end
     end
     local count = tonumber(stored or 0)
     c = { alg = alg, key = key, limit = limit, count = count, e = e, ok = count + 1 <= limit }
