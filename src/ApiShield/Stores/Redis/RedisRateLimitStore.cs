@@ -26,6 +26,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     private readonly RedisKeys _keys;
     private readonly TimeProvider _timeProvider;
 
+    // Redis's clock minus this node's, learned when the script asks again: a node whose clock is off names the server's
+    // calendar period itself afterwards, instead of paying a second call on every fixed-window decision.
+    private long _serverClockOffset;
+
     // One spare pair of argument arrays, reused by the next request of the same shape once a call has completed
     // (StackExchange.Redis has written them by then).
     private RedisKey[]? _spareKeys;
@@ -58,7 +62,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     }
 
     /// <param name="charges">The request's charges.</param>
-    /// <param name="periodsAt">Where a fixed window's candidate periods are placed: the node's time, or the server's when the script asked for it.</param>
+    /// <param name="periodsAt">Where a fixed window's periods are placed: the node's time corrected by the learned offset, or the server's when the script asked for it.</param>
     private (RedisKey[] Keys, RedisValue[] Values) BuildArguments(ReadOnlySpan<RateLimitCharge> charges, long? periodsAt)
     {
         int keyCount = 0, valueCount = 1;
@@ -77,7 +81,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
         var nodeNow = RateLimitClock.NowMicros(_timeProvider);
         values[0] = UseCallerClock ? nodeNow : 0;
-        var periodsNow = periodsAt ?? nodeNow;
+        var periodsNow = periodsAt ?? nodeNow + Volatile.Read(ref _serverClockOffset);
         int k = 0, v = 1;
         foreach (var charge in charges)
         {
@@ -172,6 +176,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
             }
 
             periodsAt = serverNow;
+            Volatile.Write(ref _serverClockOffset, serverNow - RateLimitClock.NowMicros(_timeProvider));
         }
     }
 
