@@ -167,9 +167,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 return Read(result, verdicts.Span, charges.Length);
             }
 
-            // The node's clock is more than a calendar period off Redis's: ask again with the period around the
-            // server's time. The script takes two periods, so asked from the server's own time it misses only if a
-            // whole period passes within one round trip; a third miss means a broken script or server.
+            // The node's clock is ahead of Redis's across a period boundary, or more than a period off: ask again with
+            // the period around the server's time, and correct this node's clock by the difference from now on. The
+            // script takes two periods, so asked from the server's own time it misses only if a whole period passes
+            // within one round trip; a third miss means a broken script or server.
             if (attempt == 3)
             {
                 throw new RateLimitStoreUnavailableException("Redis's time kept falling outside calendar periods named from Redis's own time.");
