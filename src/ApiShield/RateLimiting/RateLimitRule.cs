@@ -36,6 +36,9 @@ internal sealed class RateLimitRule
     /// <summary>Sliding window: the number of segments.</summary>
     public int Segments { get; private init; }
 
+    /// <summary>Sliding window: one segment's length, <c>ceil(WindowMicros / Segments)</c>.</summary>
+    public long SegmentMicros { get; private init; }
+
     /// <summary>Fixed window: the calendar periods.</summary>
     public CalendarPeriods? Calendar { get; private init; }
 
@@ -61,7 +64,7 @@ internal sealed class RateLimitRule
                     IntervalMicros = CeilingDivide(window, permitLimit),
                     WindowMicros = window,
                     FailureMode = policy.FailureMode,
-                    HeaderWindowSeconds = CeilingSeconds(window),
+                    HeaderWindowSeconds = HeaderSeconds(window),
                 };
             case RateLimitKind.SpikeArrest:
                 return new RateLimitRule(policyName, policy.Kind, RateLimitAlgorithm.Gcra, permitLimit)
@@ -70,15 +73,16 @@ internal sealed class RateLimitRule
                     IntervalMicros = CeilingDivide(window, permitLimit),
                     WindowMicros = window,
                     FailureMode = policy.FailureMode,
-                    HeaderWindowSeconds = CeilingSeconds(window),
+                    HeaderWindowSeconds = HeaderSeconds(window),
                 };
             case RateLimitKind.Quota when policy.Calendar == QuotaCalendar.Rolling:
                 return new RateLimitRule(policyName, policy.Kind, RateLimitAlgorithm.SlidingWindow, permitLimit)
                 {
                     WindowMicros = window,
                     Segments = policy.Segments,
+                    SegmentMicros = CeilingDivide(window, policy.Segments),
                     FailureMode = policy.FailureMode,
-                    HeaderWindowSeconds = CeilingSeconds(window),
+                    HeaderWindowSeconds = HeaderSeconds(window),
                 };
             case RateLimitKind.Quota:
                 var calendar = new CalendarPeriods(policy.Calendar, TimeZoneInfo.FindSystemTimeZoneById(policy.TimeZone));
@@ -95,5 +99,6 @@ internal sealed class RateLimitRule
 
     private static long CeilingDivide(long value, long divisor) => (value + divisor - 1) / divisor;
 
-    private static long CeilingSeconds(long micros) => Math.Max(1, CeilingDivide(micros, RateLimitClock.MicrosPerSecond));
+    // RateLimit-Policy's w is whole seconds, and at least one.
+    private static long HeaderSeconds(long micros) => Math.Max(1, RateLimitClock.CeilingSeconds(micros));
 }

@@ -74,9 +74,7 @@ internal sealed class RateLimitingMiddleware
             var tier = fixedTiers is null ? tiers[i] = policy.SelectTier(user) : fixedTiers[i];
 
             // Policies that partition alike share one partition value (and one hash).
-            var partition = i > 0 && SamePartitioning(policies[i - 1], policy)
-                ? charges[i - 1].Partition
-                : _partitioner.Resolve(policy, context);
+            var partition = limits.SharesPreviousPartition[i] ? charges[i - 1].Partition : _partitioner.Resolve(policy, context);
             charges[i] = new RateLimitCharge(tier.Rule, partition);
         }
 
@@ -180,9 +178,4 @@ internal sealed class RateLimitingMiddleware
         RateLimitingLog.UnknownPolicy(_logger, endpoint.DisplayName ?? "(unnamed)", policy);
         return ProblemResponseWriter.WriteAsync(context, ProblemTypes.RateLimitUnavailable, "The endpoint's rate limits are misconfigured.");
     }
-
-    private static bool SamePartitioning(RateLimitPolicy previous, RateLimitPolicy current)
-        => previous.PartitionBy is null && current.PartitionBy is null
-            && previous.Partition == current.Partition
-            && string.Equals(previous.PartitionClaim, current.PartitionClaim, StringComparison.Ordinal);
 }

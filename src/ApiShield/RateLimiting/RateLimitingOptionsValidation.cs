@@ -113,7 +113,7 @@ internal static class RateLimitingOptionsValidation
             {
                 errors.Add($"{key}:Window must be greater than 0 and at most 366.00:00:00.");
             }
-            else if (policy.PermitLimit > 0 && policy.Window.Ticks / TimeSpan.TicksPerMicrosecond < policy.PermitLimit && policy.Kind != RateLimitKind.Quota)
+            else if (UnderOneMicrosecondPerPermit(policy, policy.PermitLimit))
             {
                 errors.Add($"{key}:Window is shorter than one microsecond per permit; lower PermitLimit or lengthen Window.");
             }
@@ -192,10 +192,8 @@ internal static class RateLimitingOptionsValidation
             }
 
             ValidateLimit($"{tierKey}:PermitLimit", limits.PermitLimit, errors);
-            if (policy.Kind != RateLimitKind.Quota && limits.PermitLimit > 0 && policy.Window > TimeSpan.Zero
-                && RateLimitClock.ToMicros(policy.Window) < limits.PermitLimit)
+            if (UnderOneMicrosecondPerPermit(policy, limits.PermitLimit))
             {
-                // The interval would round up to 1 µs: the tier would admit fewer than its RateLimit-Policy q says.
                 errors.Add($"{tierKey}:PermitLimit is more than one permit per microsecond of {key}:Window; lower it or lengthen Window.");
             }
 
@@ -213,6 +211,11 @@ internal static class RateLimitingOptionsValidation
             }
         }
     }
+
+    // A rate's interval (Window / PermitLimit) is whole microseconds: below one it would round up, and the policy would
+    // admit fewer requests than its RateLimit-Policy q says.
+    private static bool UnderOneMicrosecondPerPermit(RateLimitPolicyOptions policy, long permitLimit)
+        => policy.Kind != RateLimitKind.Quota && permitLimit > 0 && policy.Window > TimeSpan.Zero && RateLimitClock.ToMicros(policy.Window) < permitLimit;
 
     private static void ValidateLimit(string key, long value, List<string> errors) => Range(errors, key, value, 1L, 1_000_000_000L);
 

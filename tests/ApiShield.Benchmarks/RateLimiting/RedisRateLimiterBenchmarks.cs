@@ -11,14 +11,8 @@ namespace ApiShield.Benchmarks.RateLimiting;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ConcurrentRateLimitConfig))]
-public class RedisRateLimiterBenchmarks
+public class RedisRateLimiterBenchmarks : RedisDeciderBenchmarks
 {
-    private ConnectionMultiplexer? _redis;
-    private IRateLimitDecider? _decider;
-
-    [Params(1, 1_000)]
-    public int Keys { get; set; }
-
     [GlobalSetup(Target = nameof(RedisRateLimiting_TokenBucket))]
     public Task SetupTokenBucketAsync()
         => SetupAsync((redis, partitions) => RedisScenarios.RedisRateLimitingTokenBucket(redis, partitions, rejecting: false), ConcurrentCallers.Decisions);
@@ -45,58 +39,41 @@ public class RedisRateLimiterBenchmarks
     public Task SetupRateRejectingAsync()
         => SetupAsync((redis, partitions) => RedisScenarios.ApiShieldTokenBucket(redis, partitions, rejecting: true), 0);
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_decider is not null)
-        {
-            await _decider.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
     [Benchmark(Baseline = true, OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("TokenBucket")]
-    public Task<int> RedisRateLimiting_TokenBucket() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> RedisRateLimiting_TokenBucket() => DecideAsync();
 
     [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("TokenBucket")]
-    public Task<int> ApiShield_Rate() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> ApiShield_Rate() => DecideAsync();
 
     /// <summary>The store without the engine around it (no timeout, no circuit breaker): a diagnostic, not a candidate.</summary>
     [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("TokenBucket")]
-    public Task<int> ApiShield_Rate_StoreOnly() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> ApiShield_Rate_StoreOnly() => DecideAsync();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("FixedWindow")]
-    public Task<int> RedisRateLimiting_FixedWindow() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> RedisRateLimiting_FixedWindow() => DecideAsync();
 
     [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("FixedWindow")]
-    public Task<int> ApiShield_QuotaCalendarHour() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> ApiShield_QuotaCalendarHour() => DecideAsync();
 
     [Benchmark(Baseline = true, OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("TokenBucketRejecting")]
-    public Task<int> RedisRateLimiting_TokenBucket_Rejecting() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> RedisRateLimiting_TokenBucket_Rejecting() => DecideAsync();
 
     [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
     [BenchmarkCategory("TokenBucketRejecting")]
-    public Task<int> ApiShield_Rate_Rejecting() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> ApiShield_Rate_Rejecting() => DecideAsync();
 
     private async Task SetupAsync(Func<IConnectionMultiplexer, string[], IRateLimitDecider> create, int admitted)
     {
-        _redis = await BenchmarkRedis.ConnectAndFlushAsync();
-        _decider = create(_redis, RedisScenarios.Partitions(Keys));
-        await ConcurrentCallers.RunAsync(_decider, Keys);
-        var actual = await ConcurrentCallers.RunAsync(_decider, Keys);
+        var actual = await StartAsync(create);
         if (actual != admitted)
         {
-            throw new InvalidOperationException($"{_decider.GetType().Name} admitted {actual} of {ConcurrentCallers.Decisions} requests, not {admitted}: the benchmark would not measure the path it names.");
+            throw new InvalidOperationException($"The limiter admitted {actual} of {ConcurrentCallers.Decisions} requests, not {admitted}: the benchmark would not measure the path it names.");
         }
     }
 }

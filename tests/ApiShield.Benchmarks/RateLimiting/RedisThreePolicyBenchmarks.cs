@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using StackExchange.Redis;
 
 namespace ApiShield.Benchmarks.RateLimiting;
 
@@ -10,18 +9,12 @@ namespace ApiShield.Benchmarks.RateLimiting;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ConcurrentRateLimitConfig))]
-public class RedisThreePolicyBenchmarks
+public class RedisThreePolicyBenchmarks : RedisDeciderBenchmarks
 {
-    private ConnectionMultiplexer? _redis;
-    private IRateLimitDecider? _decider;
-
-    [Params(1, 1_000)]
-    public int Keys { get; set; }
-
     [GlobalSetup(Target = nameof(RedisRateLimiting_ThreeChained))]
     public async Task SetupChainedAsync()
     {
-        var admitted = await SetupAsync(RedisScenarios.RedisRateLimitingThreePolicies);
+        var admitted = await StartAsync(RedisScenarios.RedisRateLimitingThreePolicies);
         if (admitted != ConcurrentCallers.Decisions)
         {
             throw new InvalidOperationException($"The chained limiters admitted {admitted} of {ConcurrentCallers.Decisions} requests: the benchmark would not measure the admitted path.");
@@ -33,7 +26,7 @@ public class RedisThreePolicyBenchmarks
     {
         // The spike arrest admits one request per microsecond of Redis time; two scripts that read the same microsecond
         // (one key, 64 callers) refuse the second. Such refusals are rare; a run where they are not is not worth measuring.
-        var admitted = await SetupAsync(RedisScenarios.ApiShieldThreePolicies);
+        var admitted = await StartAsync(RedisScenarios.ApiShieldThreePolicies);
         Console.WriteLine($"// ApiShield admitted {admitted} of {ConcurrentCallers.Decisions} requests in setup.");
         if (admitted < ConcurrentCallers.Decisions * 99 / 100)
         {
@@ -41,31 +34,9 @@ public class RedisThreePolicyBenchmarks
         }
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_decider is not null)
-        {
-            await _decider.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
     [Benchmark(Baseline = true, OperationsPerInvoke = ConcurrentCallers.Decisions)]
-    public Task<int> RedisRateLimiting_ThreeChained() => ConcurrentCallers.RunAsync(_decider!, Keys);
+    public Task<int> RedisRateLimiting_ThreeChained() => DecideAsync();
 
     [Benchmark(OperationsPerInvoke = ConcurrentCallers.Decisions)]
-    public Task<int> ApiShield_ThreePolicies() => ConcurrentCallers.RunAsync(_decider!, Keys);
-
-    private async Task<int> SetupAsync(Func<IConnectionMultiplexer, string[], IRateLimitDecider> create)
-    {
-        _redis = await BenchmarkRedis.ConnectAndFlushAsync();
-        _decider = create(_redis, RedisScenarios.Partitions(Keys));
-        await ConcurrentCallers.RunAsync(_decider, Keys);
-        return await ConcurrentCallers.RunAsync(_decider, Keys);
-    }
+    public Task<int> ApiShield_ThreePolicies() => DecideAsync();
 }

@@ -323,7 +323,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     private static void EvaluateSlidingWindow(Entry entry, RateLimitRule rule, long now, ref RateLimitVerdict verdict, out Pending pending)
     {
         var segments = rule.Segments;
-        var length = (rule.WindowMicros + segments - 1) / segments;
+        var length = rule.SegmentMicros;
         var current = now / length;
 
         // After a clock step back, the newest segment written stays the current one until the clock catches up:

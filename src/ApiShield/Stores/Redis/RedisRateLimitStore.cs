@@ -108,7 +108,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                     keys[k++] = _keys.RateLimit(charge.Partition, rule.KeySuffix);
                     values[v++] = 3;
                     values[v++] = rule.PermitLimit;
-                    values[v++] = (rule.WindowMicros + rule.Segments - 1) / rule.Segments;
+                    values[v++] = rule.SegmentMicros;
                     values[v++] = rule.Segments;
                     break;
             }
