@@ -63,12 +63,13 @@ internal sealed class RateLimitPartitioner(bool hashPartitions, int ipv6PrefixLe
             // A token naming no client application (dotnet user-jwts mints such) is counted by its subject.
             RateLimitPartitionKind.Client when authenticated && SubjectOf(user) is { } subject => "s:" + subject,
             RateLimitPartitionKind.Subject when authenticated && SubjectOf(user) is { } subject => "s:" + subject,
-            RateLimitPartitionKind.Claim when authenticated && user.FindFirst(policy.PartitionClaim!)?.Value is { Length: > 0 } claim => "k:" + claim,
+            RateLimitPartitionKind.Claim when authenticated && RateLimitClaims.SingleValue(user, policy.PartitionClaim!) is { } claim => "k:" + claim,
             _ => Address(context),
         };
     }
 
-    // A repeated identity claim (a JSON array) identifies no one: the next claim in line decides.
+    // A repeated identity claim (a JSON array) identifies no one: the next claim in line decides (for a partition
+    // claim, the address).
     private static string? ClientOf(ClaimsPrincipal user)
         => RateLimitClaims.SingleValue(user, "client_id") ?? RateLimitClaims.SingleValue(user, "azp") ?? RateLimitClaims.SingleValue(user, "appid");
 

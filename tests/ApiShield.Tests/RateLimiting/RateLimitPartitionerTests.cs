@@ -108,4 +108,15 @@ public sealed class RateLimitPartitionerTests
         Assert.That(partitioner.Resolve(policy, Request("192.0.2.9", ("client_id", "a"), ("client_id", "b"), ("azp", "c"))), Is.EqualTo("c:c"));
         Assert.That(partitioner.Resolve(policy, copied), Is.EqualTo("c:a"));
     }
+
+    [Test]
+    public void Resolve_PartitionClaimWithConflictingValues_FallsBackToAddress()
+    {
+        // "tenant": ["victim", "me"] must not spend the victim tenant's quota because its value came first.
+        var partitioner = new RateLimitPartitioner(hashPartitions: false, ipv6PrefixLength: 64);
+        var policy = Policy(RateLimitPartitionKind.Claim);
+
+        Assert.That(partitioner.Resolve(policy, Request("192.0.2.9", ("tenant", "victim"), ("tenant", "me"))), Is.EqualTo("ip:192.0.2.9"));
+        Assert.That(partitioner.Resolve(policy, Request("192.0.2.9", ("tenant", "t1"), ("tenant", "t1"))), Is.EqualTo("k:t1"));
+    }
 }
