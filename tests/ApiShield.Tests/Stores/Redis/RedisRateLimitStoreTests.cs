@@ -17,10 +17,14 @@ namespace ApiShield.Tests.Stores.Redis;
 [NonParallelizable]
 public sealed class RedisRateLimitStoreTests
 {
+    /// <summary>A Redis Cluster's connection string, for the test of batches split by slot.</summary>
+    private const string ClusterVariable = "APISHIELD_TEST_REDIS_CLUSTER";
+
     // Half a second into a second, so that segment and period arithmetic is not trivially aligned.
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, 500, TimeSpan.Zero);
 
     private readonly List<RedisConnection> _connections = [];
+    private readonly List<TcpOutageProxy> _proxies = [];
     private string _instance = null!;
     private FakeTimeProvider _time = null!;
 
@@ -42,6 +46,12 @@ public sealed class RedisRateLimitStoreTests
         }
 
         _connections.Clear();
+        foreach (var proxy in _proxies)
+        {
+            proxy.Dispose();
+        }
+
+        _proxies.Clear();
     }
 
     [Test]
@@ -497,15 +507,35 @@ public sealed class RedisRateLimitStoreTests
         var database = (await Redis.AdminAsync()).GetDatabase();
         RedisKey[] keys = [$"{_instance}rl:{{p}}:hourly:2:{Start}", $"{_instance}rl:{{p}}:hourly:2:{End}"];
 
-        var result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, [now, 2, 10, Start, End, NextEnd]);
+        var result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, keys, [now, 1, 2, 10, Start, End, NextEnd]);
 
         var asksAgain = thisPeriod is null && nextPeriod is null;
         Assert.Multiple(async () =>
         {
-            Assert.That(result.Length, Is.EqualTo(asksAgain ? 1 : 2), what);
-            Assert.That((long)result[0], Is.EqualTo(asksAgain ? now : 9), what);
+            Assert.That(result.Length, Is.EqualTo(asksAgain ? 2 : 3), what);
+            Assert.That((long)result[0], Is.EqualTo(asksAgain ? 1 : 0), what);
+            Assert.That((long)result[1], Is.EqualTo(asksAgain ? now : 9), what);
             Assert.That((string?)await database.StringGetAsync(keys[0]), Is.EqualTo(thisPeriod), what);
             Assert.That((string?)await database.StringGetAsync(keys[1]), Is.EqualTo(nextPeriod), what);
+        });
+    }
+
+    [Test]
+    public async Task RateLimitScript_SeveralRequests_EachSeesWhatThoseBeforeItWrote()
+    {
+        // Three requests in one call: the second finds the first's write and is refused (writing nothing), the third,
+        // on another key, is admitted; the answer is one part per request, in order.
+        var database = (await Redis.AdminAsync()).GetDatabase();
+        RedisKey a = $"{_instance}rl:{{a}}:strict:1", b = $"{_instance}rl:{{b}}:strict:1";
+        const long Now = 1_795_910_400_000_000, T = 1_000_000;
+
+        var result = await database.ScriptEvaluateAsync(RedisScripts.RateLimit, [a, a, b], [Now, 1, 1, T, 1, 1, 1, T, 1, 1, 1, T, 1]);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(((RedisResult[])result!).Select(r => (long)r), Is.EqualTo(new[] { 0, 0, T, 0, -1, T, 0, 0, T }));
+            Assert.That((long)await database.StringGetAsync(a), Is.EqualTo(Now + T), "the refusal wrote nothing");
+            Assert.That((long)await database.StringGetAsync(b), Is.EqualTo(Now + T));
         });
     }
 
@@ -596,6 +626,149 @@ public sealed class RedisRateLimitStoreTests
     }
 
     [Test]
+    public async Task AcquireAsync_RequestsArriveWhileCallsAreInFlight_ShareOneCallAndAreDecidedInArrivalOrder()
+    {
+        // MaxCallsInFlight calls go out at once, each alone; the requests that arrive while they are held queue and
+        // share the next call. The script decides them one after another, so the count is exact and in arrival order.
+        var (store, proxy, multiplexer) = await StalledStoreAsync();
+        var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition("alice"));
+        var session = new ProfilingSession();
+        multiplexer.RegisterProfiler(() => session);
+
+        var pending = Enumerable.Range(0, 12).Select(_ => Pending(store, charge)).ToList();
+        var heldWhileStalled = pending.All(p => !p.Task.IsCompleted);
+        proxy.Resume();
+        await Task.WhenAll(pending.Select(p => p.Task));
+        multiplexer.RegisterProfiler(() => null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(heldWhileStalled, Is.True);
+            Assert.That(session.FinishProfiling().Count(c => c.Command == "EVALSHA"), Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 1), "the first requests alone, then one call for all that queued");
+            Assert.That(pending.Select(p => p.Task.Result), Is.EqualTo(Enumerable.Repeat(true, 5).Concat(Enumerable.Repeat(false, 7))));
+            Assert.That(pending.Take(5).Select(p => p.Verdicts[0].Remaining), Is.EqualTo(new long[] { 4, 3, 2, 1, 0 }));
+            Assert.That(pending.Skip(5).Select(p => p.Verdicts[0].RetryAfterMicros), Is.All.EqualTo(12_000_000), "refused, each on the state its predecessors left");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_MoreQueuedThanOneCallTakes_SplitsThemIntoCallsOfMaxBatch()
+    {
+        var (store, proxy, multiplexer) = await StalledStoreAsync();
+        var charge = new RateLimitCharge(Rate("burst", 50, TimeSpan.FromMinutes(1)), Partition("alice"));
+        var session = new ProfilingSession();
+        multiplexer.RegisterProfiler(() => session);
+
+        var pending = Enumerable.Range(0, RedisRateLimitStore.MaxCallsInFlight + RedisRateLimitStore.MaxBatch + 10).Select(_ => Pending(store, charge)).ToList();
+        proxy.Resume();
+        await Task.WhenAll(pending.Select(p => p.Task));
+        multiplexer.RegisterProfiler(() => null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(session.FinishProfiling().Count(c => c.Command == "EVALSHA"), Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 2));
+            Assert.That(pending.Select(p => p.Task.Result), Is.EqualTo(Enumerable.Repeat(true, 50).Concat(Enumerable.Repeat(false, pending.Count - 50))), "exactly the limit, the first fifty");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_QueuedRequestGivenUp_IsNeverSentAndEndsCancelledAtOnce()
+    {
+        // A queued request whose caller gives up (the engine's store timeout) ends at once and is dropped from the
+        // queue: it is not charged, and no verdict is written for it.
+        var (store, proxy, _) = await StalledStoreAsync();
+        const int Limit = RedisRateLimitStore.MaxCallsInFlight + 1;
+        var charge = new RateLimitCharge(Rate("burst", Limit, TimeSpan.FromMinutes(1)), Partition("alice"));
+        using var timeout = new CancellationTokenSource();
+
+        var pending = Enumerable.Range(0, RedisRateLimitStore.MaxCallsInFlight).Select(_ => Pending(store, charge)).ToList();
+        var givenUp = Pending(store, charge, timeout.Token);
+        pending.Add(givenUp);
+        pending.Add(Pending(store, charge));
+        await timeout.CancelAsync();
+        await Eventually.HoldsAsync(() => givenUp.Task.IsCompleted, TimeSpan.FromSeconds(5), "The given-up request's end while the server is stalled");
+        proxy.Resume();
+        var others = pending.Where(p => p != givenUp).ToList();
+        await Task.WhenAll(others.Select(p => p.Task));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(givenUp.Task.IsCanceled, Is.True);
+            Assert.That(givenUp.Verdicts[0], Is.EqualTo(default(RateLimitVerdict)));
+            Assert.That(others.Select(p => p.Task.Result), Is.All.True, "as many requests as the limit: the given-up one took nothing");
+            Assert.That(others.Select(p => p.Verdicts[0].Remaining), Is.EqualTo(Enumerable.Range(0, Limit).Reverse().Select(r => (long)r)));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_ConnectionLostWithRequestsQueued_FailsEveryOneAsUnavailable()
+    {
+        var (store, proxy, _) = await StalledStoreAsync();
+        var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition("alice"));
+        var pending = Enumerable.Range(0, 6).Select(_ => Pending(store, charge)).ToList();
+
+        proxy.Cut();
+        await Eventually.HoldsAsync(() => pending.All(p => p.Task.IsCompleted), TimeSpan.FromSeconds(10), "Every request's end");
+
+        Assert.That(pending.Select(p => p.Task.Exception?.InnerException), Is.All.InstanceOf<RateLimitStoreUnavailableException>(), "in flight and queued alike");
+    }
+
+    [Test]
+    public async Task AcquireAsync_NodeClockDaysOffWithRequestsQueued_AsksAgainAndCountsExactly()
+    {
+        // Concurrent requests from a node whose clock is three days ahead: every one the script asks again is sent
+        // again, before newer ones, with the server's period; together they spend the daily quota exactly once.
+        var now = TimeProvider.System.GetUtcNow();
+        var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
+        var proxy = new TcpOutageProxy(host, port);
+        _proxies.Add(proxy);
+        var store = new RedisRateLimitStore(Connection($"127.0.0.1:{proxy.Port}"), new FakeTimeProvider(now + TimeSpan.FromDays(3)));
+        await AcquireAsync(store, new RateLimitCharge(Rate("warm", 5, TimeSpan.FromMinutes(1)), Partition("warm-up")));
+        proxy.Stall();
+        var daily = new RateLimitCharge(FixedQuota("daily", 5, QuotaCalendar.Day), Partition("alice"));
+
+        var pending = Enumerable.Range(0, 8).Select(_ => Pending(store, daily)).ToList();
+        proxy.Resume();
+        await Task.WhenAll(pending.Select(p => p.Task));
+
+        var keys = (await KeysAsync()).Where(k => k.Contains(":daily:", StringComparison.Ordinal)).ToList();
+        var serverDayStart = new CalendarPeriods(QuotaCalendar.Day, TimeZoneInfo.Utc).Find(RateLimitClock.ToUnixMicros(now)).Start;
+        Assert.Multiple(() =>
+        {
+            Assert.That(pending.Count(p => p.Task.Result), Is.EqualTo(5));
+            Assert.That(keys, Has.Count.EqualTo(1));
+            Assert.That(keys[0], Does.EndWith($":daily:2:{serverDayStart}"), "the counter is the server's day's");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_RedisClusterWithQueuedRequestsOfManySlots_SendsOneCallPerSlot()
+    {
+        // A script's keys must share a slot (CROSSSLOT otherwise), so a batch of many callers is split by slot. Needs a
+        // real cluster: .ci/run starts a one-node redis-server cluster, which enforces slots as a larger one does.
+        var cluster = Environment.GetEnvironmentVariable(ClusterVariable);
+        if (string.IsNullOrEmpty(cluster))
+        {
+            Assert.Ignore($"Needs a Redis Cluster: set {ClusterVariable} to one (.ci/run starts a one-node cluster on loopback).");
+        }
+
+        var connection = Connection(cluster);
+        var store = new RedisRateLimitStore(connection, _time) { UseCallerClock = true };
+        var multiplexer = await connection.GetAsync();
+        var charges = Enumerable.Range(0, 10).Select(i => new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition($"caller-{i}"))).ToArray();
+
+        // The first calls go out alone; the rest queue behind them and are taken in batches that mix every caller.
+        var pending = Enumerable.Range(0, 200).Select(i => (Charge: charges[i % charges.Length], Pending(store, charges[i % charges.Length]).Task)).ToList();
+        await Task.WhenAll(pending.Select(p => p.Task));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(charges.Select(c => multiplexer.HashSlot($"{_instance}rl:{{{c.Partition}}}:burst:1")).Distinct().Count(), Is.GreaterThan(1), "the callers lie in several slots");
+            Assert.That(charges.Select(c => pending.Count(p => p.Charge == c && p.Task.Result)), Is.All.EqualTo(5), "each caller's limit, exactly");
+        });
+    }
+
+    [Test]
     public async Task AcquireAsync_ServerUnreachable_ThrowsStoreUnavailable()
     {
         var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
@@ -653,6 +826,25 @@ public sealed class RedisRateLimitStoreTests
         {
             return null;
         }
+    }
+
+    private static (Task<bool> Task, RateLimitVerdict[] Verdicts) Pending(RedisRateLimitStore store, RateLimitCharge charge, CancellationToken cancellationToken = default)
+    {
+        var verdicts = new RateLimitVerdict[1];
+        return (store.AcquireAsync(new[] { charge }, verdicts, cancellationToken).AsTask(), verdicts);
+    }
+
+    /// <summary>A caller-clock store behind a proxy, connected (one decision on another partition), then stalled.</summary>
+    private async Task<(RedisRateLimitStore Store, TcpOutageProxy Proxy, IConnectionMultiplexer Multiplexer)> StalledStoreAsync()
+    {
+        var (host, port) = RedisServerFixture.EndPointOf(Redis.ConnectionString);
+        var proxy = new TcpOutageProxy(host, port);
+        _proxies.Add(proxy);
+        var connection = Connection($"127.0.0.1:{proxy.Port}");
+        var store = new RedisRateLimitStore(connection, _time) { UseCallerClock = true };
+        await AcquireAsync(store, new RateLimitCharge(Rate("warm", 5, TimeSpan.FromMinutes(1)), Partition("warm-up")));
+        proxy.Stall();
+        return (store, proxy, await connection.GetAsync());
     }
 
     private RedisRateLimitStore CallerClockStore() => new(Connection(Redis.ConnectionString), _time) { UseCallerClock = true };

@@ -1,28 +1,26 @@
--- Decides every charge of one request atomically (docs/rate-limiting.md): each charge is evaluated against the state
--- before the request; only when every charge admits it is any state written. A rejected request writes nothing.
--- Time is Unix microseconds. Numbers are passed and returned as integers; arithmetic stays below 2^53, so it is
--- exact in Lua 5.1 doubles (Redis) and in Lua 5.4 integers (Garnet); '/' is always floored, never returned raw.
+-- Decides a batch of requests, one after another, each atomically against the state its predecessors left
+-- (docs/rate-limiting.md): each of a request's charges is evaluated against the state before that request; only when
+-- every charge admits it is any state written. A rejected request writes nothing.
+-- Time is Unix microseconds, read for each request: a batch decides every request at the moment Redis reaches it, as
+-- if each had come in a call of its own. Numbers are passed and returned as integers; arithmetic stays below 2^53, so
+-- it is exact in Lua 5.1 doubles (Redis) and in Lua 5.4 integers (Garnet); '/' is always floored, never returned raw.
 -- Atomicity is the server's: Redis runs every script atomically, Garnet only with --lua-transaction-mode true.
 --
 -- ARGV[1]  clock: 0 = the server's TIME (production); otherwise the caller's time in Unix microseconds (tests only)
--- then one group per charge, in order, its first value the algorithm:
+-- then, per request in order: n (its number of charges), then one group per charge, its first value the algorithm:
 --   1 GCRA            1, T (emission interval, us), B (burst capacity)                 1 key:  string tat (us)
 --   2 fixed window    2, limit, start, end, next end (the node's current period     2 keys: counters (string) of the
 --                     [start, end) and the next one's end, us); the script counts     node's period and of the next one
 --                     in the one holding 'now' (the next after a server step back)
 --   3 sliding window  3, limit, seg (segment length, us), S (segments)                 1 key:  hash segment -> count
--- KEYS: each charge's keys, in charge order (all in one hash-tag slot).
--- Result: per charge, { remaining if it admits the request, else -1 - remaining; reset (us) }: the request is admitted
--- when every charge admits it, and a refusing charge's retry after is its reset. When the server's time lies outside
--- a fixed window's two periods [start, next end): { now } (one value), nothing is written and the node asks again.
-
-local now
-if ARGV[1] == '0' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[1])
-end
+-- KEYS: each charge's keys, request by request, in charge order (all in one hash-tag slot under Redis Cluster).
+-- Result: per request, in order, either
+--   0, then per charge { remaining if it admits the request, else -1 - remaining; reset (us) }: the request is
+--      admitted when every charge admits it, and a refusing charge's retry after is its reset; or
+--   1, now: the server's time lies outside a fixed window's two periods [start, next end); nothing is written for this
+--      request and the node asks again.
+local server_clock = ARGV[1] == '0'
+local caller_now = tonumber(ARGV[1])
 
 local function fmt(n)
   return string.format('%d', n)
@@ -33,7 +31,7 @@ local unpack_ = unpack or table.unpack
 -- A TTL in whole milliseconds, rounded up. On the caller's clock (tests) the TTL still runs on the server's, so it
 -- gets a minute's margin: state must not expire before the caller's clock says it may.
 local margin = 0
-if ARGV[1] ~= '0' then
+if not server_clock then
   margin = 60000
 end
 
@@ -42,146 +40,182 @@ local function ttl_ms(us)
   return fmt(math.floor((us + 999) / 1000) + margin)
 end
 
--- One entry per charge: { algorithm, key, values needed to write and to report }, each built by one table
--- constructor, which sizes it once (filling an empty table field by field rehashes it as it grows).
-local charges = {}
-local all = true
-local a, k = 2, 1
+local result = {}
+local r = 0
 
-while a <= #ARGV do
-  local alg = tonumber(ARGV[a])
-  local c
-  if alg == 1 then
-    local T, B = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-    local tat = tonumber(redis.call('GET', KEYS[k]) or now)
-    local base = math.max(tat, now)
-    local newTat = base + T
-    c = { alg = alg, key = KEYS[k], T = T, B = B, base = base, newTat = newTat, ok = newTat - now <= B * T }
-    a, k = a + 3, k + 1
-  elseif alg == 2 then
-    local limit, start, e, nextEnd = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-    if now < start or now >= nextEnd then
-      -- The node's clock is more than a period off the server's: it asks again with the period around 'now'.
-      return { now }
-    end
-    local key, stored
-    if now >= e then
-      -- The node's clock is behind the server's across a boundary: the server's period is the node's next one.
-      key, e = KEYS[k + 1], nextEnd
-      stored = redis.call('GET', key)
-    else
-      key = KEYS[k]
-      stored = redis.call('GET', key)
-      -- A server clock that stepped back keeps counting in the next period if it was already written: going back
-      -- never resets a count. Only a period's first request looks (its own counter is absent): the steady state pays
-      -- nothing for it.
-      if not stored and redis.call('EXISTS', KEYS[k + 1]) == 1 then
-        key, e = KEYS[k + 1], nextEnd
-        stored = redis.call('GET', key)
-      end
-    end
-    local count = tonumber(stored or 0)
-    c = { alg = alg, key = key, limit = limit, count = count, e = e, ok = count + 1 <= limit }
-    a, k = a + 5, k + 2
+-- Decides the request whose values start at ARGV[a] and keys at KEYS[k], appends its answer to the result, and
+-- returns where the next request's values and keys start.
+local function decide(a, k)
+  local now
+  if server_clock then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000000 + tonumber(t[2])
   else
-    local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-    local cur = math.floor(now / seg)
-    local counters, stale = {}, {}
-    local count = 0
-    local flat = redis.call('HGETALL', KEYS[k])
-    -- After a server clock step back the newest segment written stays current: 'future' counts are never forgotten.
-    for j = 1, #flat, 2 do
-      local index = tonumber(flat[j])
-      if index > cur then
-        cur = index
-      end
-    end
-    for j = 1, #flat, 2 do
-      local index, n = tonumber(flat[j]), tonumber(flat[j + 1])
-      if index < cur - S then
-        stale[#stale + 1] = flat[j]
+    now = caller_now
+  end
+
+  -- One entry per charge: { algorithm, key, values needed to write and to report }, each built by one table
+  -- constructor, which sizes it once (filling an empty table field by field rehashes it as it grows).
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local charges = {}
+  local all = true
+  local outside = false
+
+  for _ = 1, n do
+    local alg = tonumber(ARGV[a])
+    local c
+    if alg == 1 then
+      local T, B = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+      local tat = tonumber(redis.call('GET', KEYS[k]) or now)
+      local base = math.max(tat, now)
+      local newTat = base + T
+      c = { alg = alg, key = KEYS[k], T = T, B = B, base = base, newTat = newTat, ok = newTat - now <= B * T }
+      a, k = a + 3, k + 1
+    elseif alg == 2 then
+      local limit, start, e, nextEnd = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+      if now < start or now >= nextEnd then
+        -- The node's clock is more than a period off the server's: it asks again with the period around 'now'. The
+        -- rest of the request's values are still read past, so the next request starts where it should.
+        outside = true
+        c = { alg = alg, ok = true }
       else
-        counters[index] = n
-        count = count + n
+        local key, stored
+        if now >= e then
+          -- The node's clock is behind the server's across a boundary: the server's period is the node's next one.
+          key, e = KEYS[k + 1], nextEnd
+          stored = redis.call('GET', key)
+        else
+          key = KEYS[k]
+          stored = redis.call('GET', key)
+          -- A server clock that stepped back keeps counting in the next period if it was already written: going back
+          -- never resets a count. Only a period's first request looks (its own counter is absent): the steady state
+          -- pays nothing for it.
+          if not stored and redis.call('EXISTS', KEYS[k + 1]) == 1 then
+            key, e = KEYS[k + 1], nextEnd
+            stored = redis.call('GET', key)
+          end
+        end
+        local count = tonumber(stored or 0)
+        c = { alg = alg, key = key, limit = limit, count = count, e = e, ok = count + 1 <= limit }
+      end
+      a, k = a + 5, k + 2
+    else
+      local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+      local cur = math.floor(now / seg)
+      local counters, stale = {}, {}
+      local count = 0
+      local flat = redis.call('HGETALL', KEYS[k])
+      -- After a server clock step back the newest segment written stays current: 'future' counts are never forgotten.
+      for j = 1, #flat, 2 do
+        local index = tonumber(flat[j])
+        if index > cur then
+          cur = index
+        end
+      end
+      for j = 1, #flat, 2 do
+        local index, m = tonumber(flat[j]), tonumber(flat[j + 1])
+        if index < cur - S then
+          stale[#stale + 1] = flat[j]
+        else
+          counters[index] = m
+          count = count + m
+        end
+      end
+      c = { alg = alg, key = KEYS[k], limit = limit, seg = seg, S = S, cur = cur, counters = counters, stale = stale, count = count, ok = count + 1 <= limit }
+      a, k = a + 4, k + 1
+    end
+    if not c.ok then
+      all = false
+    end
+    charges[#charges + 1] = c
+  end
+
+  if outside then
+    result[r + 1], result[r + 2] = 1, now
+    r = r + 2
+    return a, k
+  end
+
+  -- A policy that admits a request another refuses is "not charged": it reports the state as it was
+  -- (docs/rate-limiting.md).
+  result[r + 1] = 0
+  r = r + 1
+  for _, c in ipairs(charges) do
+    local remaining, reset = 0, 0
+    if c.alg == 1 then
+      local used = c.base - now
+      if all then
+        used = c.newTat - now
+        redis.call('SET', c.key, fmt(c.newTat), 'PX', ttl_ms(used))
+      end
+      remaining = math.max(0, math.floor((c.B * c.T - used) / c.T))
+      if remaining > 0 then reset = used else reset = used - (c.B - 1) * c.T end
+    elseif c.alg == 2 then
+      local count = c.count
+      local left = math.max(0, c.e - now)
+      if all then
+        -- A counter is created with its TTL and then only incremented (INCR keeps the TTL): the cheapest write there
+        -- is. No request charges one key twice: an endpoint's policies are distinct, and so are their keys.
+        if count == 0 then
+          redis.call('SET', c.key, '1', 'PX', ttl_ms(left + 1000000))
+        else
+          redis.call('INCR', c.key)
+        end
+        count = count + 1
+      end
+      remaining = math.max(0, c.limit - count)
+      if count > 0 or not c.ok then reset = left end
+    else
+      local count = c.count
+      if all then
+        -- Set from the state before the request.
+        count = count + 1
+        c.counters[c.cur] = (c.counters[c.cur] or 0) + 1
+        redis.call('HSET', c.key, fmt(c.cur), fmt(c.counters[c.cur]))
+        if #c.stale > 0 then
+          redis.call('HDEL', c.key, unpack_(c.stale))
+        end
+        redis.call('PEXPIRE', c.key, ttl_ms((c.S + 1) * c.seg + 1000000))
+      end
+      remaining = math.max(0, c.limit - count)
+      if remaining == 0 then
+        -- Until enough of the oldest segments leave for one more request: the next permit.
+        local left = count
+        for j = c.cur - c.S, c.cur do
+          left = left - (c.counters[j] or 0)
+          if left + 1 <= c.limit then
+            reset = (j + c.S + 1) * c.seg - now
+            break
+          end
+        end
+      elseif all then
+        reset = (c.cur + c.S + 1) * c.seg - now
+      elseif count > 0 then
+        -- Not charged: until the newest counted segment leaves.
+        for j = c.cur, c.cur - c.S, -1 do
+          if (c.counters[j] or 0) > 0 then
+            reset = (j + c.S + 1) * c.seg - now
+            break
+          end
+        end
       end
     end
-    c = { alg = alg, key = KEYS[k], limit = limit, seg = seg, S = S, cur = cur, counters = counters, stale = stale, count = count, ok = count + 1 <= limit }
-    a, k = a + 4, k + 1
+    if c.ok then
+      result[r + 1] = remaining
+    else
+      result[r + 1] = -1 - remaining
+    end
+    result[r + 2] = reset
+    r = r + 2
   end
-  if not c.ok then
-    all = false
-  end
-  charges[#charges + 1] = c
+
+  return a, k
 end
 
--- A policy that admits a request another refuses is "not charged": it reports the state as it was (docs/rate-limiting.md).
-local result = {}
-for i, c in ipairs(charges) do
-  local remaining, reset = 0, 0
-  if c.alg == 1 then
-    local used = c.base - now
-    if all then
-      used = c.newTat - now
-      redis.call('SET', c.key, fmt(c.newTat), 'PX', ttl_ms(used))
-    end
-    remaining = math.max(0, math.floor((c.B * c.T - used) / c.T))
-    if remaining > 0 then reset = used else reset = used - (c.B - 1) * c.T end
-  elseif c.alg == 2 then
-    local count = c.count
-    local left = math.max(0, c.e - now)
-    if all then
-      -- A counter is created with its TTL and then only incremented (INCR keeps the TTL): the cheapest write there is.
-      -- No request charges one key twice: an endpoint's policies are distinct, and so are their keys.
-      if count == 0 then
-        redis.call('SET', c.key, '1', 'PX', ttl_ms(left + 1000000))
-      else
-        redis.call('INCR', c.key)
-      end
-      count = count + 1
-    end
-    remaining = math.max(0, c.limit - count)
-    if count > 0 or not c.ok then reset = left end
-  else
-    local count = c.count
-    if all then
-      -- Set from the state before the request.
-      count = count + 1
-      c.counters[c.cur] = (c.counters[c.cur] or 0) + 1
-      redis.call('HSET', c.key, fmt(c.cur), fmt(c.counters[c.cur]))
-      if #c.stale > 0 then
-        redis.call('HDEL', c.key, unpack_(c.stale))
-      end
-      redis.call('PEXPIRE', c.key, ttl_ms((c.S + 1) * c.seg + 1000000))
-    end
-    remaining = math.max(0, c.limit - count)
-    if remaining == 0 then
-      -- Until enough of the oldest segments leave for one more request: the next permit.
-      local left = count
-      for j = c.cur - c.S, c.cur do
-        left = left - (c.counters[j] or 0)
-        if left + 1 <= c.limit then
-          reset = (j + c.S + 1) * c.seg - now
-          break
-        end
-      end
-    elseif all then
-      reset = (c.cur + c.S + 1) * c.seg - now
-    elseif count > 0 then
-      -- Not charged: until the newest counted segment leaves.
-      for j = c.cur, c.cur - c.S, -1 do
-        if (c.counters[j] or 0) > 0 then
-          reset = (j + c.S + 1) * c.seg - now
-          break
-        end
-      end
-    end
-  end
-  if c.ok then
-    result[2 * i - 1] = remaining
-  else
-    result[2 * i - 1] = -1 - remaining
-  end
-  result[2 * i] = reset
+local a, k = 2, 1
+while a <= #ARGV do
+  a, k = decide(a, k)
 end
 
 return result
