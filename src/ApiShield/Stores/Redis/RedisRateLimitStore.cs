@@ -16,8 +16,8 @@ namespace ApiShield.Stores.Redis;
 /// sent at once, alone; the others queue and the next call takes up to <see cref="MaxBatch"/> of them, in arrival
 /// order. The script decides them one after another, each with its own reading of <c>TIME</c>, exactly as separate calls
 /// would; a call is one atomic script, so a batch changes no count. What it saves is StackExchange.Redis's and Redis's
-/// cost per call, which is most of a decision's (docs/benchmarks.md). A request never waits for more than the calls
-/// already in flight.
+/// cost per call, which is most of a decision's (docs/benchmarks.md). A request waits for the calls already in flight
+/// and, only when more than <see cref="MaxCallsInFlight"/> × <see cref="MaxBatch"/> are queued, for the batches ahead of it.
 /// </para>
 /// <para>
 /// Clock: the Redis server's <c>TIME</c>, read inside the script, so nodes whose clocks disagree share one window.
@@ -139,13 +139,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         List<RedisRateLimitDecision>? again = null;
         try
         {
-            // The call is waited for no longer than its newest decision's caller waits (tokens come from the engine's
-            // store timeout, so the others' have mostly run out by then); any still waiting then fail with it.
-            var newest = batch[count - 1].CancellationToken;
-
-            // The first request (or one during a reconnect) connects: each caller's wait is bounded by its own token.
+            // The first request (or one during a reconnect) connects: each caller's wait is bounded by its own token,
+            // and this one by the newest caller's.
             var connecting = _connection.GetAsync();
-            var multiplexer = connecting.IsCompletedSuccessfully ? connecting.Result : await ConnectAsync(connecting, newest).ConfigureAwait(false);
+            var multiplexer = connecting.IsCompletedSuccessfully ? connecting.Result : await ConnectAsync(connecting, batch[count - 1].CancellationToken).ConfigureAwait(false);
             var database = multiplexer.GetDatabase();
 
             // Decisions given up on while the connection was made are not sent.
@@ -163,13 +160,14 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 return;
             }
 
-            if (SingleSlot(multiplexer, batch, live))
+            if (multiplexer.HashSlot(SlotKey(batch[0].Charges.Span[0])) < 0)
             {
-                again = await EvaluateAsync(database, batch, 0, live, newest).ConfigureAwait(false);
+                // A single server (no slots): one call for the whole batch.
+                again = await EvaluateAsync(database, batch, 0, live, Deadline(batch, 0, live)).ConfigureAwait(false);
             }
             else
             {
-                again = await EvaluateBySlotAsync(multiplexer, database, batch, live, newest).ConfigureAwait(false);
+                again = await EvaluateBySlotAsync(multiplexer, database, batch, live).ConfigureAwait(false);
             }
         }
         catch (Exception exception)
@@ -214,57 +212,70 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     }
 
     /// <summary>
-    /// Whether every decision's keys lie in one place: always on a single Redis server (no slot), and under Redis
-    /// Cluster when the batch holds one hash-tag slot only.
+    /// The token a call waits on: the last live decision's whose token has not fired. Tokens come from the engine's store
+    /// timeout in about arrival order, so the others' have mostly run out by then; any still waiting fail with the call.
     /// </summary>
-    private bool SingleSlot(IConnectionMultiplexer multiplexer, RedisRateLimitDecision[] batch, int count)
+    private static CancellationToken Deadline(RedisRateLimitDecision[] batch, int offset, int count)
     {
-        var first = multiplexer.HashSlot(_keys.RateLimit(batch[0].Charges.Span[0].Partition, string.Empty));
-        if (first < 0 || count == 1)
+        for (var i = offset + count - 1; i > offset; i--)
         {
-            return true;
-        }
-
-        for (var i = 1; i < count; i++)
-        {
-            if (multiplexer.HashSlot(_keys.RateLimit(batch[i].Charges.Span[0].Partition, string.Empty)) != first)
+            if (!batch[i].CancellationToken.IsCancellationRequested)
             {
-                return false;
+                return batch[i].CancellationToken;
             }
         }
 
-        return true;
+        return batch[offset].CancellationToken;
     }
 
-    /// <summary>Under Redis Cluster: one script call per slot (a script's keys must share one), all sent at once.</summary>
-    private async Task<List<RedisRateLimitDecision>?> EvaluateBySlotAsync(
-        IConnectionMultiplexer multiplexer,
-        IDatabase database,
-        RedisRateLimitDecision[] batch,
-        int count,
-        CancellationToken newest)
+    /// <summary>A key in the charge's hash-tag slot (the partition is the hash tag).</summary>
+    private RedisKey SlotKey(RateLimitCharge charge) => _keys.RateLimit(charge.Partition, string.Empty);
+
+    /// <summary>
+    /// Under Redis Cluster: one script call per slot (a script's keys must share one), all sent at once. A request whose
+    /// own policies lie in different slots (they partition differently) fails alone, into its failure modes.
+    /// </summary>
+    private async Task<List<RedisRateLimitDecision>?> EvaluateBySlotAsync(IConnectionMultiplexer multiplexer, IDatabase database, RedisRateLimitDecision[] batch, int count)
     {
         // Sorted by slot, then by arrival: each caller's requests stay in the order they came.
         var order = new long[count];
+        var kept = 0;
         for (var i = 0; i < count; i++)
         {
-            order[i] = ((long)multiplexer.HashSlot(_keys.RateLimit(batch[i].Charges.Span[0].Partition, string.Empty)) << 32) | (uint)i;
+            var charges = batch[i].Charges.Span;
+            var slot = multiplexer.HashSlot(SlotKey(charges[0]));
+            var oneSlot = true;
+            for (var c = 1; c < charges.Length && oneSlot; c++)
+            {
+                oneSlot = charges[c].Partition == charges[0].Partition || multiplexer.HashSlot(SlotKey(charges[c])) == slot;
+            }
+
+            if (!oneSlot)
+            {
+                batch[i].TryFail(new RateLimitStoreUnavailableException("The request's rate-limit policies partition differently, so their Redis Cluster keys lie in different slots and no one script can decide them."));
+                continue;
+            }
+
+            batch[kept] = batch[i];
+            order[kept] = ((long)slot << 32) | (uint)i;
+            kept++;
         }
 
-        Array.Sort(order, batch, 0, count);
+        Array.Sort(order, batch, 0, kept);
         var calls = new List<Task<List<RedisRateLimitDecision>?>>();
-        for (var start = 0; start < count;)
+        for (var start = 0; start < kept;)
         {
             var end = start + 1;
-            while (end < count && order[end] >> 32 == order[start] >> 32)
+            while (end < kept && order[end] >> 32 == order[start] >> 32)
             {
                 end++;
             }
 
-            calls.Add(EvaluateAsync(database, batch, start, end - start, newest));
+            calls.Add(EvaluateOrFailAsync(database, batch, start, end - start));
             start = end;
         }
 
+        // Every call is awaited before the batch's array is returned: each ends by itself, answered or failed.
         List<RedisRateLimitDecision>? again = null;
         foreach (var call in calls)
         {
@@ -275,6 +286,26 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
 
         return again;
+    }
+
+    /// <summary>One slot's call: a failure fails that slot's decisions only.</summary>
+    private async Task<List<RedisRateLimitDecision>?> EvaluateOrFailAsync(IDatabase database, RedisRateLimitDecision[] batch, int offset, int count)
+    {
+        try
+        {
+            return await EvaluateAsync(database, batch, offset, count, Deadline(batch, offset, count)).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            var failure = exception as RateLimitStoreUnavailableException
+                ?? new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
+            for (var i = offset; i < offset + count; i++)
+            {
+                batch[i].TryFail(failure);
+            }
+
+            return null;
+        }
     }
 
     /// <summary>Sends one script call for <paramref name="count"/> decisions and completes them from its answer.</summary>
@@ -396,7 +427,8 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
             }
 
-            if ((long)result[r] == 1)
+            var tag = (long)result[r];
+            if (tag == 1)
             {
                 var serverNow = (long)result[r + 1];
                 r += 2;
@@ -406,6 +438,19 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 }
 
                 continue;
+            }
+
+            if (tag == 2)
+            {
+                // The request's evaluation failed inside the script (its state is corrupt); the call's other requests are decided.
+                decision.TryFail(new RateLimitStoreUnavailableException($"Redis failed the rate-limit script for the request: {(string?)result[r + 1]}"));
+                r += 2;
+                continue;
+            }
+
+            if (tag != 0)
+            {
+                throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
             }
 
             if (r + 1 + (2 * count) > length)
@@ -438,6 +483,11 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
             }
 
             decision.SetResult(admitted);
+        }
+
+        if (r != length)
+        {
+            throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
         }
 
         return again;

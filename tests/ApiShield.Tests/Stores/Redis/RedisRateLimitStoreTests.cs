@@ -539,6 +539,26 @@ public sealed class RedisRateLimitStoreTests
         });
     }
 
+    [Test]
+    public async Task RateLimitScript_OneRequestsStateIsCorrupt_FailsThatRequestAlone()
+    {
+        var database = (await Redis.AdminAsync()).GetDatabase();
+        RedisKey a = $"{_instance}rl:{{a}}:strict:1", b = $"{_instance}rl:{{b}}:strict:1";
+        const long Now = 1_795_910_400_000_000, T = 1_000_000;
+        await database.StringSetAsync(a, "not a time");
+
+        var result = (RedisResult[])(await database.ScriptEvaluateAsync(RedisScripts.RateLimit, [a, b], [Now, 1, 1, T, 1, 1, 1, T, 1]))!;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(result, Has.Length.EqualTo(5));
+            Assert.That((long)result[0], Is.EqualTo(2), "the first request failed");
+            Assert.That((string?)result[1], Is.Not.Empty, "the error");
+            Assert.That(result.Skip(2).Select(r => (long)r), Is.EqualTo(new[] { 0, 0, T }), "the second was decided");
+            Assert.That((long)await database.StringGetAsync(b), Is.EqualTo(Now + T));
+        });
+    }
+
     [TestCase(-3)]
     [TestCase(3)]
     public async Task AcquireAsync_FixedWindow_NodeClockDaysOff_AsksAgainWithTheServersPeriod(int days)
@@ -701,6 +721,27 @@ public sealed class RedisRateLimitStoreTests
     }
 
     [Test]
+    public async Task AcquireAsync_OneQueuedRequestsKeyIsBroken_FailsThatRequestAndDecidesTheOthers()
+    {
+        var (store, proxy, _) = await StalledStoreAsync();
+        var good = new RateLimitCharge(Rate("burst", 50, TimeSpan.FromMinutes(1)), Partition("alice"));
+        var broken = new RateLimitCharge(Rate("burst", 50, TimeSpan.FromMinutes(1)), Partition("mallory"));
+        await (await Redis.AdminAsync()).GetDatabase().StringSetAsync($"{_instance}rl:{{{broken.Partition}}}:burst:1", "not a time");
+
+        var inFlight = Enumerable.Range(0, RedisRateLimitStore.MaxCallsInFlight).Select(_ => Pending(store, good)).ToList();
+        var queued = new[] { Pending(store, good), Pending(store, broken), Pending(store, good) };
+        proxy.Resume();
+        await Task.WhenAll(inFlight.Concat(queued).Select(p => p.Task.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queued[1].Task.Exception?.InnerException, Is.InstanceOf<RateLimitStoreUnavailableException>());
+            Assert.That(inFlight.Concat([queued[0], queued[2]]).Select(p => p.Task.Result), Is.All.True, "the requests sharing its call are decided");
+            Assert.That(queued[2].Verdicts[0].Remaining, Is.EqualTo(50 - RedisRateLimitStore.MaxCallsInFlight - 2));
+        });
+    }
+
+    [Test]
     public async Task AcquireAsync_ConnectionLostWithRequestsQueued_FailsEveryOneAsUnavailable()
     {
         var (store, proxy, _) = await StalledStoreAsync();
@@ -757,12 +798,17 @@ public sealed class RedisRateLimitStoreTests
         var multiplexer = await connection.GetAsync();
         var charges = Enumerable.Range(0, 10).Select(i => new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition($"caller-{i}"))).ToArray();
 
-        // The first calls go out alone; the rest queue behind them and are taken in batches that mix every caller.
-        var pending = Enumerable.Range(0, 200).Select(i => (Charge: charges[i % charges.Length], Pending(store, charges[i % charges.Length]).Task)).ToList();
+        // The first calls go out alone; the rest queue behind them and are taken in batches that mix every caller. One
+        // request among them has two policies partitioned differently (two slots): it fails alone.
+        var pending = Enumerable.Range(0, 100).Select(i => (Charge: charges[i % charges.Length], Pending(store, charges[i % charges.Length]).Task)).ToList();
+        var crossSlot = store.AcquireAsync(new[] { charges[0], new RateLimitCharge(Rate("global", 5, TimeSpan.FromMinutes(1)), Partition("everyone")) }, new RateLimitVerdict[2], CancellationToken.None).AsTask();
+        pending.AddRange(Enumerable.Range(100, 100).Select(i => (Charge: charges[i % charges.Length], Pending(store, charges[i % charges.Length]).Task)));
         await Task.WhenAll(pending.Select(p => p.Task));
 
         Assert.Multiple(() =>
         {
+            Assert.That(multiplexer.HashSlot($"{{{Partition("everyone")}}}"), Is.Not.EqualTo(multiplexer.HashSlot($"{{{charges[0].Partition}}}")));
+            Assert.ThrowsAsync<RateLimitStoreUnavailableException>(() => crossSlot);
             Assert.That(charges.Select(c => multiplexer.HashSlot($"{_instance}rl:{{{c.Partition}}}:burst:1")).Distinct().Count(), Is.GreaterThan(1), "the callers lie in several slots");
             Assert.That(charges.Select(c => pending.Count(p => p.Charge == c && p.Task.Result)), Is.All.EqualTo(5), "each caller's limit, exactly");
         });

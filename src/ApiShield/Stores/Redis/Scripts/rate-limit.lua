@@ -18,7 +18,9 @@
 --   0, then per charge { remaining if it admits the request, else -1 - remaining; reset (us) }: the request is
 --      admitted when every charge admits it, and a refusing charge's retry after is its reset; or
 --   1, now: the server's time lies outside a fixed window's two periods [start, next end); nothing is written for this
---      request and the node asks again.
+--      request and the node asks again; or
+--   2, message: the request's evaluation failed (a key holding another type or a value that is not a number); what
+--      it wrote before the error stays written.
 local server_clock = ARGV[1] == '0'
 local caller_now = tonumber(ARGV[1])
 
@@ -213,9 +215,43 @@ local function decide(a, k)
   return a, k
 end
 
+-- Where the request after the one at ARGV[a], KEYS[k] starts: read from the algorithms alone, so that a request whose
+-- evaluation fails is stepped over.
+local function skip(a, k)
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  for _ = 1, n do
+    local alg = tonumber(ARGV[a])
+    if alg == 1 then
+      a, k = a + 3, k + 1
+    elseif alg == 2 then
+      a, k = a + 5, k + 2
+    else
+      a, k = a + 4, k + 1
+    end
+  end
+  return a, k
+end
+
+-- A request that fails (a command error on one of its keys, state that is not a number) answers 2 and the error, and the next one goes on: one
+-- caller's broken key does not fail the others. Redis does not undo what that request wrote before the error.
 local a, k = 2, 1
 while a <= #ARGV do
-  a, k = decide(a, k)
+  local nextA, nextK = skip(a, k)
+  local before = r
+  local ok, err = pcall(decide, a, k)
+  if not ok then
+    for j = before + 1, r do
+      result[j] = nil
+    end
+    r = before
+    if type(err) == 'table' then
+      err = err.err
+    end
+    result[r + 1], result[r + 2] = 2, tostring(err)
+    r = r + 2
+  end
+  a, k = nextA, nextK
 end
 
 return result
