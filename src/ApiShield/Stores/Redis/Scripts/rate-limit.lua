@@ -215,8 +215,8 @@ local function decide(a, k)
   return a, k
 end
 
--- Where the request after the one at ARGV[a], KEYS[k] starts: read from the algorithms alone, so that a request whose
--- evaluation fails is stepped over.
+-- Where the request after the one at ARGV[a], KEYS[k] starts, read from the algorithms alone: a request whose
+-- evaluation failed is stepped over.
 local function skip(a, k)
   local n = tonumber(ARGV[a])
   a = a + 1
@@ -233,23 +233,25 @@ local function skip(a, k)
   return a, k
 end
 
--- A request that fails (a command error on one of its keys, state that is not a number) answers 2 and the error, and the next one goes on: one
--- caller's broken key does not fail the others. Redis does not undo what that request wrote before the error.
+-- A request that fails (a command error on one of its keys, state that is not a number) answers 2 and the error, and
+-- the next one goes on: one caller's broken key does not fail the others. Redis does not undo what that request wrote
+-- before the error.
 local a, k = 2, 1
 while a <= #ARGV do
-  local nextA, nextK = skip(a, k)
   local before = r
-  local ok, err = pcall(decide, a, k)
+  local ok, nextA, nextK = pcall(decide, a, k)
   if not ok then
     for j = before + 1, r do
       result[j] = nil
     end
     r = before
+    local err = nextA
     if type(err) == 'table' then
       err = err.err
     end
     result[r + 1], result[r + 2] = 2, tostring(err)
     r = r + 2
+    nextA, nextK = skip(a, k)
   end
   a, k = nextA, nextK
 end
