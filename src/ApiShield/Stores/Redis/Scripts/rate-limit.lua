@@ -21,11 +21,14 @@
 --      request and the node asks again; or
 --   2, message: the request's evaluation failed (a key holding another type or a value that is not a number); what
 --      it wrote before the error stays written.
+-- Globals read once into locals: a local is a register, a global a table lookup on every use.
+local call, tonumber, max, floor, format = redis.call, tonumber, math.max, math.floor, string.format
+
 local server_clock = ARGV[1] == '0'
 local caller_now = tonumber(ARGV[1])
 
 local function fmt(n)
-  return string.format('%d', n)
+  return format('%d', n)
 end
 
 local unpack_ = unpack or table.unpack
@@ -39,40 +42,44 @@ end
 
 -- As a string: a Lua number passed to redis.call is formatted with %.17g, which costs more than the command.
 local function ttl_ms(us)
-  return fmt(math.floor((us + 999) / 1000) + margin)
+  return fmt(floor((us + 999) / 1000) + margin)
 end
 
 local result = {}
 local r = 0
+
+-- The charges of the request being decided, by position: tables shared by every request of the call and overwritten,
+-- because a table per charge and request cost more than the commands the script runs (a batch decides many requests).
+-- GCRA: x = T, y = B, z = base, w = new tat. Fixed window: x = limit, y = count, z = end. Sliding window: x = a table.
+local c_alg, c_key, c_ok, c_x, c_y, c_z, c_w = {}, {}, {}, {}, {}, {}, {}
 
 -- Decides the request whose values start at ARGV[a] and keys at KEYS[k], appends its answer to the result, and
 -- returns where the next request's values and keys start.
 local function decide(a, k)
   local now
   if server_clock then
-    local t = redis.call('TIME')
+    local t = call('TIME')
     now = tonumber(t[1]) * 1000000 + tonumber(t[2])
   else
     now = caller_now
   end
 
-  -- One entry per charge: { algorithm, key, values needed to write and to report }, each built by one table
-  -- constructor, which sizes it once (filling an empty table field by field rehashes it as it grows).
   local n = tonumber(ARGV[a])
   a = a + 1
-  local charges = {}
   local all = true
   local outside = false
 
-  for _ = 1, n do
+  for j = 1, n do
     local alg = tonumber(ARGV[a])
-    local c
+    local ok = true
+    c_alg[j] = alg
     if alg == 1 then
       local T, B = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-      local tat = tonumber(redis.call('GET', KEYS[k]) or now)
-      local base = math.max(tat, now)
+      local tat = tonumber(call('GET', KEYS[k]) or now)
+      local base = max(tat, now)
       local newTat = base + T
-      c = { alg = alg, key = KEYS[k], T = T, B = B, base = base, newTat = newTat, ok = newTat - now <= B * T }
+      ok = newTat - now <= B * T
+      c_key[j], c_x[j], c_y[j], c_z[j], c_w[j] = KEYS[k], T, B, base, newTat
       a, k = a + 3, k + 1
     elseif alg == 2 then
       local limit, start, e, nextEnd = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
@@ -80,57 +87,59 @@ local function decide(a, k)
         -- The node's clock is more than a period off the server's: it asks again with the period around 'now'. The
         -- rest of the request's values are still read past, so the next request starts where it should.
         outside = true
-        c = { alg = alg, ok = true }
       else
         local key, stored
         if now >= e then
           -- The node's clock is behind the server's across a boundary: the server's period is the node's next one.
           key, e = KEYS[k + 1], nextEnd
-          stored = redis.call('GET', key)
+          stored = call('GET', key)
         else
           key = KEYS[k]
-          stored = redis.call('GET', key)
+          stored = call('GET', key)
           -- A server clock that stepped back keeps counting in the next period if it was already written: going back
           -- never resets a count. Only a period's first request looks (its own counter is absent): the steady state
           -- pays nothing for it.
-          if not stored and redis.call('EXISTS', KEYS[k + 1]) == 1 then
+          if not stored and call('EXISTS', KEYS[k + 1]) == 1 then
             key, e = KEYS[k + 1], nextEnd
-            stored = redis.call('GET', key)
+            stored = call('GET', key)
           end
         end
         local count = tonumber(stored or 0)
-        c = { alg = alg, key = key, limit = limit, count = count, e = e, ok = count + 1 <= limit }
+        ok = count + 1 <= limit
+        c_key[j], c_x[j], c_y[j], c_z[j] = key, limit, count, e
       end
       a, k = a + 5, k + 2
     else
       local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-      local cur = math.floor(now / seg)
+      local cur = floor(now / seg)
       local counters, stale = {}, {}
       local count = 0
-      local flat = redis.call('HGETALL', KEYS[k])
+      local flat = call('HGETALL', KEYS[k])
       -- After a server clock step back the newest segment written stays current: 'future' counts are never forgotten.
-      for j = 1, #flat, 2 do
-        local index = tonumber(flat[j])
+      for i = 1, #flat, 2 do
+        local index = tonumber(flat[i])
         if index > cur then
           cur = index
         end
       end
-      for j = 1, #flat, 2 do
-        local index, m = tonumber(flat[j]), tonumber(flat[j + 1])
+      for i = 1, #flat, 2 do
+        local index, m = tonumber(flat[i]), tonumber(flat[i + 1])
         if index < cur - S then
-          stale[#stale + 1] = flat[j]
+          stale[#stale + 1] = flat[i]
         else
           counters[index] = m
           count = count + m
         end
       end
-      c = { alg = alg, key = KEYS[k], limit = limit, seg = seg, S = S, cur = cur, counters = counters, stale = stale, count = count, ok = count + 1 <= limit }
+      ok = count + 1 <= limit
+      c_key[j] = KEYS[k]
+      c_x[j] = { limit = limit, seg = seg, S = S, cur = cur, counters = counters, stale = stale, count = count }
       a, k = a + 4, k + 1
     end
-    if not c.ok then
+    c_ok[j] = ok
+    if not ok then
       all = false
     end
-    charges[#charges + 1] = c
   end
 
   if outside then
@@ -143,51 +152,54 @@ local function decide(a, k)
   -- (docs/rate-limiting.md).
   result[r + 1] = 0
   r = r + 1
-  for _, c in ipairs(charges) do
+  for j = 1, n do
+    local alg, key = c_alg[j], c_key[j]
     local remaining, reset = 0, 0
-    if c.alg == 1 then
-      local used = c.base - now
+    if alg == 1 then
+      local T, B, base, newTat = c_x[j], c_y[j], c_z[j], c_w[j]
+      local used = base - now
       if all then
-        used = c.newTat - now
-        redis.call('SET', c.key, fmt(c.newTat), 'PX', ttl_ms(used))
+        used = newTat - now
+        call('SET', key, fmt(newTat), 'PX', ttl_ms(used))
       end
-      remaining = math.max(0, math.floor((c.B * c.T - used) / c.T))
-      if remaining > 0 then reset = used else reset = used - (c.B - 1) * c.T end
-    elseif c.alg == 2 then
-      local count = c.count
-      local left = math.max(0, c.e - now)
+      remaining = max(0, floor((B * T - used) / T))
+      if remaining > 0 then reset = used else reset = used - (B - 1) * T end
+    elseif alg == 2 then
+      local limit, count, e = c_x[j], c_y[j], c_z[j]
+      local left = max(0, e - now)
       if all then
         -- A counter is created with its TTL and then only incremented (INCR keeps the TTL): the cheapest write there
         -- is. No request charges one key twice: an endpoint's policies are distinct, and so are their keys.
         if count == 0 then
-          redis.call('SET', c.key, '1', 'PX', ttl_ms(left + 1000000))
+          call('SET', key, '1', 'PX', ttl_ms(left + 1000000))
         else
-          redis.call('INCR', c.key)
+          call('INCR', key)
         end
         count = count + 1
       end
-      remaining = math.max(0, c.limit - count)
-      if count > 0 or not c.ok then reset = left end
+      remaining = max(0, limit - count)
+      if count > 0 or not c_ok[j] then reset = left end
     else
+      local c = c_x[j]
       local count = c.count
       if all then
         -- Set from the state before the request.
         count = count + 1
         c.counters[c.cur] = (c.counters[c.cur] or 0) + 1
-        redis.call('HSET', c.key, fmt(c.cur), fmt(c.counters[c.cur]))
+        call('HSET', key, fmt(c.cur), fmt(c.counters[c.cur]))
         if #c.stale > 0 then
-          redis.call('HDEL', c.key, unpack_(c.stale))
+          call('HDEL', key, unpack_(c.stale))
         end
-        redis.call('PEXPIRE', c.key, ttl_ms((c.S + 1) * c.seg + 1000000))
+        call('PEXPIRE', key, ttl_ms((c.S + 1) * c.seg + 1000000))
       end
-      remaining = math.max(0, c.limit - count)
+      remaining = max(0, c.limit - count)
       if remaining == 0 then
         -- Until enough of the oldest segments leave for one more request: the next permit.
         local left = count
-        for j = c.cur - c.S, c.cur do
-          left = left - (c.counters[j] or 0)
+        for i = c.cur - c.S, c.cur do
+          left = left - (c.counters[i] or 0)
           if left + 1 <= c.limit then
-            reset = (j + c.S + 1) * c.seg - now
+            reset = (i + c.S + 1) * c.seg - now
             break
           end
         end
@@ -195,15 +207,15 @@ local function decide(a, k)
         reset = (c.cur + c.S + 1) * c.seg - now
       elseif count > 0 then
         -- Not charged: until the newest counted segment leaves.
-        for j = c.cur, c.cur - c.S, -1 do
-          if (c.counters[j] or 0) > 0 then
-            reset = (j + c.S + 1) * c.seg - now
+        for i = c.cur, c.cur - c.S, -1 do
+          if (c.counters[i] or 0) > 0 then
+            reset = (i + c.S + 1) * c.seg - now
             break
           end
         end
       end
     end
-    if c.ok then
+    if c_ok[j] then
       result[r + 1] = remaining
     else
       result[r + 1] = -1 - remaining
