@@ -77,7 +77,7 @@ internal sealed class RedisRateLimitDecision : IValueTaskSource<bool>
 
     private void Cancel()
     {
-        if (Interlocked.Exchange(ref _completed, 1) == 0)
+        if (TryClaim())
         {
             _core.SetException(new OperationCanceledException(CancellationToken));
         }

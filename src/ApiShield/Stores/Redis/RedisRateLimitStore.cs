@@ -43,6 +43,9 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     private static readonly byte[] ScriptHash = SHA1.HashData(Encoding.UTF8.GetBytes(RedisScripts.RateLimit));
 #pragma warning restore CA5350
 
+    // Any key: a single server answers "no slot" for every key, so this asks once per call whether there are slots.
+    private static readonly RedisKey SlotProbe = "apishield";
+
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly TimeProvider _timeProvider;
@@ -160,7 +163,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
                 return;
             }
 
-            if (multiplexer.HashSlot(SlotKey(batch[0].Charges.Span[0])) < 0)
+            if (multiplexer.HashSlot(SlotProbe) < 0)
             {
                 // A single server (no slots): one call for the whole batch.
                 again = await EvaluateAsync(database, batch, 0, live, Deadline(batch, 0, live)).ConfigureAwait(false);
@@ -172,12 +175,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
         catch (Exception exception)
         {
-            var failure = exception as RateLimitStoreUnavailableException
-                ?? new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
-            for (var i = 0; i < count; i++)
-            {
-                batch[i].TryFail(failure);
-            }
+            FailAll(batch, 0, count, exception);
         }
         finally
         {
@@ -297,14 +295,19 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
         }
         catch (Exception exception)
         {
-            var failure = exception as RateLimitStoreUnavailableException
-                ?? new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
-            for (var i = offset; i < offset + count; i++)
-            {
-                batch[i].TryFail(failure);
-            }
-
+            FailAll(batch, offset, count, exception);
             return null;
+        }
+    }
+
+    /// <summary>Fails every decision of a call that failed, those already answered excepted, as the store being unavailable.</summary>
+    private static void FailAll(RedisRateLimitDecision[] batch, int offset, int count, Exception exception)
+    {
+        var failure = exception as RateLimitStoreUnavailableException
+            ?? new RateLimitStoreUnavailableException("Redis did not decide the rate-limited request.", exception);
+        for (var i = offset; i < offset + count; i++)
+        {
+            batch[i].TryFail(failure);
         }
     }
 
@@ -413,7 +416,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
     {
         if (result.Resp2Type != ResultType.Array)
         {
-            throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
+            throw UnexpectedResult();
         }
 
         List<RedisRateLimitDecision>? again = null;
@@ -424,7 +427,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
             var count = decision.Charges.Length;
             if (r + 2 > length)
             {
-                throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
+                throw UnexpectedResult();
             }
 
             var tag = (long)result[r];
@@ -450,12 +453,12 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
             if (tag != 0)
             {
-                throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
+                throw UnexpectedResult();
             }
 
             if (r + 1 + (2 * count) > length)
             {
-                throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
+                throw UnexpectedResult();
             }
 
             r++;
@@ -487,11 +490,14 @@ internal sealed class RedisRateLimitStore : IRateLimitStore
 
         if (r != length)
         {
-            throw new RateLimitStoreUnavailableException("Redis answered the rate-limit script with an unexpected result.");
+            throw UnexpectedResult();
         }
 
         return again;
     }
+
+    private static RateLimitStoreUnavailableException UnexpectedResult()
+        => new("Redis answered the rate-limit script with an unexpected result.");
 
     /// <summary>
     /// The node's clock is ahead of Redis's across a period boundary, or more than a period off: the decision is sent

@@ -650,21 +650,14 @@ public sealed class RedisRateLimitStoreTests
     {
         // MaxCallsInFlight calls go out at once, each alone; the requests that arrive while they are held queue and
         // share the next call. The script decides them one after another, so the count is exact and in arrival order.
-        var (store, proxy, multiplexer) = await StalledStoreAsync();
         var charge = new RateLimitCharge(Rate("burst", 5, TimeSpan.FromMinutes(1)), Partition("alice"));
-        var session = new ProfilingSession();
-        multiplexer.RegisterProfiler(() => session);
 
-        var pending = Enumerable.Range(0, 12).Select(_ => Pending(store, charge)).ToList();
-        var heldWhileStalled = pending.All(p => !p.Task.IsCompleted);
-        proxy.Resume();
-        await Task.WhenAll(pending.Select(p => p.Task));
-        multiplexer.RegisterProfiler(() => null);
+        var (pending, heldWhileStalled, scriptCalls) = await DecideQueuedAsync(charge, 12);
 
         Assert.Multiple(() =>
         {
             Assert.That(heldWhileStalled, Is.True);
-            Assert.That(session.FinishProfiling().Count(c => c.Command == "EVALSHA"), Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 1), "the first requests alone, then one call for all that queued");
+            Assert.That(scriptCalls, Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 1), "the first requests alone, then one call for all that queued");
             Assert.That(pending.Select(p => p.Task.Result), Is.EqualTo(Enumerable.Repeat(true, 5).Concat(Enumerable.Repeat(false, 7))));
             Assert.That(pending.Take(5).Select(p => p.Verdicts[0].Remaining), Is.EqualTo(new long[] { 4, 3, 2, 1, 0 }));
             Assert.That(pending.Skip(5).Select(p => p.Verdicts[0].RetryAfterMicros), Is.All.EqualTo(12_000_000), "refused, each on the state its predecessors left");
@@ -674,19 +667,13 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task AcquireAsync_MoreQueuedThanOneCallTakes_SplitsThemIntoCallsOfMaxBatch()
     {
-        var (store, proxy, multiplexer) = await StalledStoreAsync();
         var charge = new RateLimitCharge(Rate("burst", 50, TimeSpan.FromMinutes(1)), Partition("alice"));
-        var session = new ProfilingSession();
-        multiplexer.RegisterProfiler(() => session);
 
-        var pending = Enumerable.Range(0, RedisRateLimitStore.MaxCallsInFlight + RedisRateLimitStore.MaxBatch + 10).Select(_ => Pending(store, charge)).ToList();
-        proxy.Resume();
-        await Task.WhenAll(pending.Select(p => p.Task));
-        multiplexer.RegisterProfiler(() => null);
+        var (pending, _, scriptCalls) = await DecideQueuedAsync(charge, RedisRateLimitStore.MaxCallsInFlight + RedisRateLimitStore.MaxBatch + 10);
 
         Assert.Multiple(() =>
         {
-            Assert.That(session.FinishProfiling().Count(c => c.Command == "EVALSHA"), Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 2));
+            Assert.That(scriptCalls, Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 2));
             Assert.That(pending.Select(p => p.Task.Result), Is.EqualTo(Enumerable.Repeat(true, 50).Concat(Enumerable.Repeat(false, pending.Count - 50))), "exactly the limit, the first fifty");
         });
     }
@@ -878,6 +865,25 @@ public sealed class RedisRateLimitStoreTests
     {
         var verdicts = new RateLimitVerdict[1];
         return (store.AcquireAsync(new[] { charge }, verdicts, cancellationToken).AsTask(), verdicts);
+    }
+
+    /// <summary>
+    /// Asks <paramref name="count"/> decisions of a stalled store, then lets the server answer: the first ones go out
+    /// alone and the rest queue behind them.
+    /// </summary>
+    /// <returns>The decisions, whether none had ended while the server was stalled, and the script calls sent.</returns>
+    private async Task<(List<(Task<bool> Task, RateLimitVerdict[] Verdicts)> Pending, bool HeldWhileStalled, int ScriptCalls)> DecideQueuedAsync(RateLimitCharge charge, int count)
+    {
+        var (store, proxy, multiplexer) = await StalledStoreAsync();
+        var session = new ProfilingSession();
+        multiplexer.RegisterProfiler(() => session);
+
+        var pending = Enumerable.Range(0, count).Select(_ => Pending(store, charge)).ToList();
+        var heldWhileStalled = pending.All(p => !p.Task.IsCompleted);
+        proxy.Resume();
+        await Task.WhenAll(pending.Select(p => p.Task));
+        multiplexer.RegisterProfiler(() => null);
+        return (pending, heldWhileStalled, session.FinishProfiling().Count(c => c.Command == "EVALSHA"));
     }
 
     /// <summary>A caller-clock store behind a proxy, connected (one decision on another partition), then stalled.</summary>

@@ -48,6 +48,9 @@ end
 local result = {}
 local r = 0
 
+-- How far one charge moves through ARGV (its algorithm and values) and KEYS, by algorithm.
+local argv_width, keys_width = { 3, 5, 4 }, { 1, 2, 1 }
+
 -- The charges of the request being decided, by position: tables shared by every request of the call and overwritten,
 -- because a table per charge and request cost more than the commands the script runs (a batch decides many requests).
 -- GCRA: x = T, y = B, z = base, w = new tat. Fixed window: x = limit, y = count, z = end. Sliding window: x = a table.
@@ -80,7 +83,6 @@ local function decide(a, k)
       local newTat = base + T
       ok = newTat - now <= B * T
       c_key[j], c_x[j], c_y[j], c_z[j], c_w[j] = KEYS[k], T, B, base, newTat
-      a, k = a + 3, k + 1
     elseif alg == 2 then
       local limit, start, e, nextEnd = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
       if now < start or now >= nextEnd then
@@ -108,7 +110,6 @@ local function decide(a, k)
         ok = count + 1 <= limit
         c_key[j], c_x[j], c_y[j], c_z[j] = key, limit, count, e
       end
-      a, k = a + 5, k + 2
     else
       local limit, seg, S = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
       local cur = floor(now / seg)
@@ -134,8 +135,8 @@ local function decide(a, k)
       ok = count + 1 <= limit
       c_key[j] = KEYS[k]
       c_x[j] = { limit = limit, seg = seg, S = S, cur = cur, counters = counters, stale = stale, count = count }
-      a, k = a + 4, k + 1
     end
+    a, k = a + argv_width[alg], k + keys_width[alg]
     c_ok[j] = ok
     if not ok then
       all = false
@@ -234,13 +235,7 @@ local function skip(a, k)
   a = a + 1
   for _ = 1, n do
     local alg = tonumber(ARGV[a])
-    if alg == 1 then
-      a, k = a + 3, k + 1
-    elseif alg == 2 then
-      a, k = a + 5, k + 2
-    else
-      a, k = a + 4, k + 1
-    end
+    a, k = a + argv_width[alg], k + keys_width[alg]
   end
   return a, k
 end
