@@ -128,8 +128,9 @@ public sealed class RateLimitingMiddlewareTests
             Policy("daily", "Quota", 2, null, ("Calendar", "Day"), ("TimeZone", "America/New_York")),
             app => app.MapGet("/orders", () => "ok").WithRateLimits("daily"));
 
-        // 23:59:00 in New York (UTC-5 in winter) on 2026-12-01 is 04:59:00 UTC on 12-02.
-        api.Time.SetUtcNow(new DateTimeOffset(2026, 12, 2, 4, 59, 0, TimeSpan.Zero));
+        // 23:59:00 in New York (UTC-5 in winter) on January 14th is 04:59:00 UTC on the 15th. The host's fake clock
+        // starts at the real time and cannot go back, so the date is next year's, whenever the test runs.
+        api.Time.SetUtcNow(new DateTimeOffset(api.Time.GetUtcNow().Year + 1, 1, 15, 4, 59, 0, TimeSpan.Zero));
         var token = api.Token();
         using var one = await GetAsync(api, "/orders", token);
         using var two = await GetAsync(api, "/orders", token);
