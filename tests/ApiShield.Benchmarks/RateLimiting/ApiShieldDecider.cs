@@ -56,6 +56,10 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
     public static ApiShieldDecider CreateInMemory(string[] partitions, params RateLimitRule[] rules)
         => new(BuildHost(multiplexer: null), partitions, rules, storeOnly: false);
 
+    /// <summary>The in-memory limiter on the given clock instead of <see cref="TimeProvider.System"/>.</summary>
+    public static ApiShieldDecider CreateInMemory(TimeProvider time, string[] partitions, params RateLimitRule[] rules)
+        => new(BuildHost(multiplexer: null, time), partitions, rules, storeOnly: false);
+
     public async ValueTask<bool> DecideAsync(int caller, int key) => _storeOnly
         ? await AcquireAsync(caller, key).ConfigureAwait(false)
         : await _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None).ConfigureAwait(false) == RateLimitOutcome.Admitted;
@@ -71,7 +75,7 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
     }
 
     // The services of an app (configuration, environment, logging) without a server: the host is never started.
-    private static IHost BuildHost(IConnectionMultiplexer? multiplexer)
+    private static IHost BuildHost(IConnectionMultiplexer? multiplexer, TimeProvider? time = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -79,6 +83,12 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
             ApplicationName = typeof(ApiShieldDecider).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (time is not null)
+        {
+            // Registered first: AddApiShield() adds TimeProvider.System only when the app has no clock of its own.
+            builder.Services.AddSingleton(time);
+        }
+
         var apiShield = builder.Services.AddApiShield();
         if (multiplexer is not null)
         {
