@@ -74,17 +74,13 @@ internal sealed class RateLimitEngine
     {
         if (_storeIsLocal)
         {
-            var pending = _store.AcquireAsync(charges, verdicts, cancellationToken);
-            return pending.IsCompletedSuccessfully ? ValueTask.FromResult(ToOutcome(pending.Result)) : AwaitLocalAsync(pending);
+            return new ValueTask<RateLimitOutcome>(ToOutcome(_local.Acquire(charges.Span, verdicts.Span)));
         }
 
         return DecideSharedAsync(charges, verdicts, cancellationToken);
     }
 
     private static RateLimitOutcome ToOutcome(bool admitted) => admitted ? RateLimitOutcome.Admitted : RateLimitOutcome.Rejected;
-
-    private static async ValueTask<RateLimitOutcome> AwaitLocalAsync(ValueTask<bool> pending)
-        => ToOutcome(await pending.ConfigureAwait(false));
 
     // Pooled: every Redis decision suspends here, and its state machine would otherwise be an allocation per request.
     // The ValueTask is awaited once, by the middleware.

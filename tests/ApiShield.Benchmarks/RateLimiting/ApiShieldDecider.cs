@@ -64,6 +64,13 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
         ? await AcquireAsync(caller, key).ConfigureAwait(false)
         : await _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None).ConfigureAwait(false) == RateLimitOutcome.Admitted;
 
+    /// <summary>
+    /// The engine's decision as the middleware awaits it: the engine's own <see cref="ValueTask{TResult}"/>, with no
+    /// async method of the benchmark's around it (on the synchronous in-memory path that wrapper is a cost of its own).
+    /// </summary>
+    public ValueTask<RateLimitOutcome> DecideWithEngineAsync(int caller, int key)
+        => _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None);
+
     /// <summary>The same decision, for a caller that needs the store's own <see cref="ValueTask{TResult}"/> (the synchronous in-memory path).</summary>
     public ValueTask<bool> AcquireAsync(int caller, int key)
         => Store.AcquireAsync(_charges[key], _verdicts[caller], CancellationToken.None);

@@ -127,11 +127,11 @@ public class InMemoryRateLimiterBenchmarks
     public bool ApiShield_Store_Rate() => Synchronous(_apiShield!.AcquireAsync(0, NextKey()));
 
     [Benchmark]
-    public bool ApiShield_Engine_Rate() => Synchronous(_apiShield!.DecideAsync(0, NextKey()));
+    public bool ApiShield_Engine_Rate() => Synchronous(_apiShield!.DecideWithEngineAsync(0, NextKey())) == RateLimitOutcome.Admitted;
 
     private static RateLimitRule RateRule() => RedisScenarios.Rule("rate", RateLimitKind.Rate, Rate, TimeSpan.FromSeconds(1), burst: Burst);
 
-    private static bool Synchronous(ValueTask<bool> decision)
+    private static T Synchronous<T>(ValueTask<T> decision)
         => decision.IsCompletedSuccessfully ? decision.Result : decision.AsTask().GetAwaiter().GetResult();
 
     private int NextKey()

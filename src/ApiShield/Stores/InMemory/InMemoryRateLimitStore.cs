@@ -51,15 +51,20 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             var count = 0;
             foreach (var shard in _shards)
             {
-                lock (shard.Lock)
+                shard.Enter();
+                try
                 {
-                    foreach (var head in shard.Entries.Values)
+                    foreach (var head in shard.Values)
                     {
                         for (var entry = head; entry is not null; entry = entry.Next)
                         {
                             count++;
                         }
                     }
+                }
+                finally
+                {
+                    shard.Exit();
                 }
             }
 
@@ -68,6 +73,13 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     }
 
     public ValueTask<bool> AcquireAsync(ReadOnlyMemory<RateLimitCharge> charges, Memory<RateLimitVerdict> verdicts, CancellationToken cancellationToken)
+        => new(Acquire(charges.Span, verdicts.Span));
+
+    /// <summary>
+    /// <see cref="AcquireAsync"/> as what it is, a synchronous decision: for the engine, which calls this store
+    /// directly when it is the configured one rather than through <see cref="IRateLimitStore"/> and a task.
+    /// </summary>
+    public bool Acquire(ReadOnlySpan<RateLimitCharge> charges, Span<RateLimitVerdict> verdicts)
     {
         if (verdicts.Length < charges.Length)
         {
@@ -75,13 +87,12 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         }
 
         var now = RateLimitClock.NowMicros(_time);
-        var admitted = charges.Length switch
+        return charges.Length switch
         {
             0 => true,
-            1 => AcquireOne(charges.Span[0], ref verdicts.Span[0], now),
-            _ => AcquireMany(charges.Span, verdicts.Span, now),
+            1 => AcquireOne(charges[0], ref verdicts[0], now),
+            _ => AcquireMany(charges, verdicts, now),
         };
-        return new ValueTask<bool>(admitted);
     }
 
     public void Dispose() => _sweepTimer.Dispose();
@@ -92,13 +103,13 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         var now = RateLimitClock.NowMicros(_time);
         foreach (var shard in _shards)
         {
-            lock (shard.Lock)
+            shard.Enter();
+            try
             {
-                var entries = shard.Entries;
-                foreach (var partition in entries.Keys)
+                foreach (var partition in shard.Keys)
                 {
                     // Updating a value in place and removing during enumeration leave the enumeration valid.
-                    ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(entries, partition);
+                    ref var head = ref CollectionsMarshal.GetValueRefOrNullRef(shard, partition);
                     ref var link = ref head;
                     while (link is not null)
                     {
@@ -114,15 +125,19 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
 
                     if (head is null)
                     {
-                        entries.Remove(partition);
+                        shard.Remove(partition);
                     }
                 }
 
                 // A burst of partitions must not pin its peak capacity for the life of the process.
-                if (entries.Count < entries.Capacity / 4)
+                if (shard.Count < shard.Capacity / 4)
                 {
-                    entries.TrimExcess();
+                    shard.TrimExcess();
                 }
+            }
+            finally
+            {
+                shard.Exit();
             }
         }
     }
@@ -130,7 +145,8 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     private bool AcquireOne(in RateLimitCharge charge, ref RateLimitVerdict verdict, long now)
     {
         var shard = _shards[ShardOf(charge.Partition)];
-        lock (shard.Lock)
+        shard.Enter();
+        try
         {
             var entry = GetOrAdd(shard, charge.Partition, charge.Rule.KeySuffix);
             Evaluate(entry, charge.Rule, now, ref verdict, out var pending);
@@ -140,6 +156,10 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             }
 
             return pending.Admits;
+        }
+        finally
+        {
+            shard.Exit();
         }
     }
 
@@ -165,7 +185,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
             {
                 if (locked == 0 || lockOrder[i] != lockOrder[locked - 1])
                 {
-                    _shards[lockOrder[i]].Lock.Enter();
+                    _shards[lockOrder[i]].Enter();
                     lockOrder[locked++] = lockOrder[i];
                 }
             }
@@ -198,7 +218,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
         {
             while (locked > 0)
             {
-                _shards[lockOrder[--locked]].Lock.Exit();
+                _shards[lockOrder[--locked]].Exit();
             }
         }
     }
@@ -206,7 +226,7 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     /// <summary>The counter of one partition for one rule; a partition's counters (one per policy) hang off one dictionary entry.</summary>
     private static Entry GetOrAdd(Shard shard, string partition, string suffix)
     {
-        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard.Entries, partition, out _);
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(shard, partition, out _);
         for (var entry = head; entry is not null; entry = entry.Next)
         {
             if (string.Equals(entry.Suffix, suffix, StringComparison.Ordinal))
@@ -434,11 +454,30 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore, IDisposable
     // Segment indexes before the epoch are negative (only a clock set near 1970 sees them).
     private static int SlotOf(long segment, int slots) => (int)(((segment % slots) + slots) % slots);
 
-    private sealed class Shard
+    /// <summary>
+    /// One lock stripe: each partition's counters (a list linked through <see cref="Entry.Next"/>), and the spin lock
+    /// that guards them.
+    /// </summary>
+    /// <remarks>
+    /// A decision holds its shard for a dictionary lookup and a few arithmetic operations, tens of nanoseconds. For
+    /// that, <see cref="Lock"/> (or <see cref="Monitor"/>) costs 15 ns a pair uncontended and a spin lock 7 ns: its
+    /// release is a plain write, because no waiter sleeps on it to be woken. A thread that finds the shard taken spins,
+    /// then yields and sleeps (<see cref="SpinWait"/>), so a holder descheduled mid-section still gets the processor.
+    /// The shard is the dictionary itself so that a decision loads one object before its lookup, not three.
+    /// </remarks>
+    private sealed class Shard : Dictionary<string, Entry>
     {
-        public readonly Lock Lock = new();
-        /// <summary>Each partition's counters, a list linked through <see cref="Entry.Next"/>.</summary>
-        public readonly Dictionary<string, Entry> Entries = [];
+        // Not readonly: a SpinLock is a mutable struct, entered in place.
+        private SpinLock _lock = new(enableThreadOwnerTracking: false);
+
+        public void Enter()
+        {
+            var taken = false;
+            _lock.Enter(ref taken);
+        }
+
+        // No fence: the release write orders the section's writes before it, and no waiter needs to see it at once.
+        public void Exit() => _lock.Exit(useMemoryBarrier: false);
     }
 
     /// <summary>One counter's state; which fields are used depends on the rule's algorithm (part of the key).</summary>

@@ -454,6 +454,92 @@ public sealed class InMemoryRateLimitStoreTests
     }
 
     [Test]
+    public async Task Acquire_ManyThreadsOnGrowingSharedShards_LoseNoCharge()
+    {
+        // Every charge is admitted, so each one must show in the counters: a write lost between two threads, or a
+        // dictionary corrupted by a resize, breaks the sums. New partitions keep the shards growing under their locks
+        // while a sweep walks them, and half the requests hold two or three shards at once. Threads of their own, not
+        // pool tasks: on two cores the pool would run the workers one or two at a time.
+        var time = new FakeTimeProvider(Start);
+        using var store = new InMemoryRateLimitStore(time);
+        const int Workers = 8;
+        const int Rounds = 40_000;
+        const int Limit = 1_000_000;
+        var rate = Rule(RateLimitKind.Rate, Limit, TimeSpan.FromHours(1), burst: Limit);
+        var quota = Rule(RateLimitKind.Quota, Limit, TimeSpan.FromHours(1), name: "daily");
+        string[] hot = ["hot-0", "hot-1", "hot-2", "hot-3"];
+        var refused = 0;
+        var running = Workers;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var go = new ManualResetEventSlim();
+
+        Thread Spawn(Action work)
+        {
+            var thread = new Thread(() =>
+            {
+                go.Wait();
+                try
+                {
+                    work();
+                }
+                catch (Exception exception)
+                {
+                    failures.Enqueue(exception);
+                }
+            }) { IsBackground = true };
+            thread.Start();
+            return thread;
+        }
+
+        var threads = Enumerable.Range(0, Workers).Select(w => Spawn(() =>
+        {
+            try
+            {
+                var verdicts = new RateLimitVerdict[3];
+                for (var i = 0; i < Rounds; i++)
+                {
+                    var partition = hot[i / 2 % hot.Length];
+                    RateLimitCharge[] charges = i % 2 == 0
+                        ? [new(rate, partition)]
+                        : [new(rate, partition), new(quota, partition), new(rate, $"new-{w}-{i}")];
+                    if (!store.Acquire(charges, verdicts))
+                    {
+                        Interlocked.Increment(ref refused);
+                    }
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        })).ToList();
+        threads.Add(Spawn(() =>
+        {
+            while (Volatile.Read(ref running) > 0)
+            {
+                store.Sweep();
+            }
+        }));
+        go.Set();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var thread in threads)
+        {
+            var left = deadline - DateTime.UtcNow;
+            Assert.That(thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero), Is.True, "a thread still running after 60 s: a deadlock");
+        }
+
+        const int RatePerHot = Workers * Rounds / 4;
+        Assert.That(failures, Is.Empty);
+        Assert.That(refused, Is.Zero);
+        Assert.That(store.Count, Is.EqualTo((2 * hot.Length) + (Workers * Rounds / 2)), "one counter per policy and partition, none lost or doubled");
+        foreach (var partition in hot)
+        {
+            Assert.That((await AcquireAsync(store, rate, partition)).Verdict.Remaining, Is.EqualTo(Limit - RatePerHot - 1), partition);
+            Assert.That((await AcquireAsync(store, quota, partition)).Verdict.Remaining, Is.EqualTo(Limit - (RatePerHot / 2) - 1), partition);
+        }
+    }
+
+    [Test]
     public async Task Sweep_AfterTimeToLive_RemovesExpiredCountersOnly()
     {
         var time = new FakeTimeProvider(Start);
