@@ -67,8 +67,8 @@ public class InMemoryRateLimiterBenchmarks
         for (var i = 0; i < Keys; i++)
         {
             var store = _apiShield.AcquireAsync(0, i);
-            var engine = _apiShield.DecideAsync(0, i);
-            if (!store.IsCompletedSuccessfully || !store.Result || !engine.IsCompletedSuccessfully || !engine.Result)
+            var engine = _apiShield.DecideWithEngineAsync(0, i);
+            if (!store.IsCompletedSuccessfully || !store.Result || !engine.IsCompletedSuccessfully || engine.Result != RateLimitOutcome.Admitted)
             {
                 throw new InvalidOperationException("ApiShield refused a request or did not decide synchronously: the benchmark would not measure the admitted path on this thread.");
             }

@@ -40,8 +40,13 @@ public class ShardLockBenchmarks
     {
         var taken = false;
         _spinLock.Enter(ref taken);
-        var counter = ++_counter;
-        _spinLock.Exit(useMemoryBarrier: false);
-        return counter;
+        try
+        {
+            return ++_counter;
+        }
+        finally
+        {
+            _spinLock.Exit(useMemoryBarrier: false);
+        }
     }
 }

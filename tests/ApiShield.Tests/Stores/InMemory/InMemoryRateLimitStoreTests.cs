@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using ApiShield.RateLimiting;
 using ApiShield.Stores.InMemory;
 using Microsoft.Extensions.Time.Testing;
@@ -458,8 +460,9 @@ public sealed class InMemoryRateLimitStoreTests
     {
         // Every charge is admitted, so each one must show in the counters: a write lost between two threads, or a
         // dictionary corrupted by a resize, breaks the sums. New partitions keep the shards growing under their locks
-        // while a sweep walks them, and half the requests hold two or three shards at once. Threads of their own, not
-        // pool tasks: on two cores the pool would run the workers one or two at a time.
+        // while a sweep walks them, and half the requests charge three partitions (up to three shards, taken in
+        // opposing orders by different requests). Threads of their own, not pool tasks: on two cores the pool would
+        // run the workers one or two at a time.
         var time = new FakeTimeProvider(Start);
         using var store = new InMemoryRateLimitStore(time);
         const int Workers = 8;
@@ -470,7 +473,7 @@ public sealed class InMemoryRateLimitStoreTests
         string[] hot = ["hot-0", "hot-1", "hot-2", "hot-3"];
         var refused = 0;
         var running = Workers;
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var failures = new ConcurrentQueue<Exception>();
         using var go = new ManualResetEventSlim();
 
         Thread Spawn(Action work)
@@ -501,7 +504,7 @@ public sealed class InMemoryRateLimitStoreTests
                     var partition = hot[i / 2 % hot.Length];
                     RateLimitCharge[] charges = i % 2 == 0
                         ? [new(rate, partition)]
-                        : [new(rate, partition), new(quota, partition), new(rate, $"new-{w}-{i}")];
+                        : [new(rate, partition), new(quota, hot[(i / 2 + 1) % hot.Length]), new(rate, $"new-{w}-{i}")];
                     if (!store.Acquire(charges, verdicts))
                     {
                         Interlocked.Increment(ref refused);
@@ -521,10 +524,10 @@ public sealed class InMemoryRateLimitStoreTests
             }
         }));
         go.Set();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var elapsed = Stopwatch.StartNew();
         foreach (var thread in threads)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = TimeSpan.FromSeconds(60) - elapsed.Elapsed;
             Assert.That(thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero), Is.True, "a thread still running after 60 s: a deadlock");
         }
 
