@@ -18,6 +18,8 @@ namespace ApiShield.Stores.Redis;
 /// would; a call is one atomic script, so a batch changes no count. What it saves is StackExchange.Redis's and Redis's
 /// cost per call, which is most of a decision's (docs/benchmarks.md). A request waits for the calls already in flight
 /// and, only when more than <see cref="MaxCallsInFlight"/> × <see cref="MaxBatch"/> are queued, for the batches ahead of it.
+/// Arrival order holds within a call, not between calls: two batches that leave at once, as two earlier calls end on
+/// two threads, may reach Redis in either order. Counts are exact either way.
 /// </para>
 /// <para>
 /// Clock: the Redis server's <c>TIME</c>, read inside the script, so nodes whose clocks disagree share one window.

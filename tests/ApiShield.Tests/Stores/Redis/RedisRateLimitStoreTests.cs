@@ -667,15 +667,29 @@ public sealed class RedisRateLimitStoreTests
     [Test]
     public async Task AcquireAsync_MoreQueuedThanOneCallTakes_SplitsThemIntoCallsOfMaxBatch()
     {
-        var charge = new RateLimitCharge(Rate("burst", 50, TimeSpan.FromMinutes(1)), Partition("alice"));
+        // MaxCallsInFlight requests go alone; the MaxBatch + 10 that queue behind them take two calls. Those two leave
+        // when two of the first calls end, from two threads, so either may reach Redis first (CI saw both): each call
+        // decides its requests in arrival order, and together they admit exactly the limit.
+        const int Limit = 50;
+        var charge = new RateLimitCharge(Rate("burst", Limit, TimeSpan.FromMinutes(1)), Partition("alice"));
 
         var (pending, _, scriptCalls) = await DecideQueuedAsync(charge, RedisRateLimitStore.MaxCallsInFlight + RedisRateLimitStore.MaxBatch + 10);
 
+        var admitted = pending.Select(p => p.Task.Result).ToList();
+        var alone = admitted.Take(RedisRateLimitStore.MaxCallsInFlight).ToList();
+        var fullCall = admitted.Skip(RedisRateLimitStore.MaxCallsInFlight).Take(RedisRateLimitStore.MaxBatch).ToList();
+        var lastCall = admitted.Skip(RedisRateLimitStore.MaxCallsInFlight + RedisRateLimitStore.MaxBatch).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(scriptCalls, Is.EqualTo(RedisRateLimitStore.MaxCallsInFlight + 2));
-            Assert.That(pending.Select(p => p.Task.Result), Is.EqualTo(Enumerable.Repeat(true, 50).Concat(Enumerable.Repeat(false, pending.Count - 50))), "exactly the limit, the first fifty");
+            Assert.That(admitted.Count(a => a), Is.EqualTo(Limit), "exactly the limit");
+            Assert.That(alone, Is.All.True, "the requests sent alone came first");
+            Assert.That(fullCall, Is.EqualTo(AdmittedThenRefused(fullCall)), "the full call decides in arrival order");
+            Assert.That(lastCall, Is.EqualTo(AdmittedThenRefused(lastCall)), "the last call decides in arrival order");
         });
+
+        static IEnumerable<bool> AdmittedThenRefused(List<bool> decisions)
+            => Enumerable.Repeat(true, decisions.Count(d => d)).Concat(Enumerable.Repeat(false, decisions.Count(d => !d)));
     }
 
     [Test]
