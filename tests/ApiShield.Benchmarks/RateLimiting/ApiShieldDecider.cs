@@ -62,7 +62,7 @@ internal sealed class ApiShieldDecider : IRateLimitDecider
 
     public async ValueTask<bool> DecideAsync(int caller, int key) => _storeOnly
         ? await AcquireAsync(caller, key).ConfigureAwait(false)
-        : await _engine.DecideAsync(_charges[key], _verdicts[caller], CancellationToken.None).ConfigureAwait(false) == RateLimitOutcome.Admitted;
+        : await DecideWithEngineAsync(caller, key).ConfigureAwait(false) == RateLimitOutcome.Admitted;
 
     /// <summary>
     /// The engine's decision as the middleware awaits it: the engine's own <see cref="ValueTask{TResult}"/>, with no
